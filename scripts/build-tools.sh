@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds the local stack's Go binaries (temporal, etcd, Kubernetes, kwok) into a
+# cache outside the repo, keyed by version and by the wrapper go.mod/go.sum hash.
+# A cache entry counts only if its manifest's checksums still match: a partial or
+# corrupt entry is deleted and rebuilt, never trusted.
+#
+# Usage: scripts/build-tools.sh [--check] [component...]
+#   --check   exit 0 if every named component is cached and intact, 1 otherwise (no build)
+# Prints, as its last lines, "<component>=<binary dir>" for each component.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${STACKWRIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackwright}
+TEMPORAL_CLI_VERSION=v1.5.1
+
+check_only=0
+if [[ ${1:-} == --check ]]; then check_only=1; shift; fi
+components=("$@")
+[[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok)
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "build-tools: Go is not installed or not on PATH." >&2
+  echo "  Install Go >= 1.25 (https://go.dev/doc/install, or 'apt-get install golang-go' if recent enough) and re-run." >&2
+  exit 3
+fi
+
+# key <component> -> cache dir name
+key() {
+  local c=$1
+  case $c in
+    temporal) echo "temporal-$TEMPORAL_CLI_VERSION-$(go env GOVERSION)" ;;
+    etcd | k8s | kwok)
+      local v h
+      v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
+      h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" | sha256sum | cut -c1-12)
+      echo "$c-$v-$h-$(go env GOVERSION)"
+      ;;
+    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok)" >&2; exit 2 ;;
+  esac
+}
+
+binaries() {
+  case $1 in
+    temporal) echo temporal ;;
+    etcd) echo etcd ;;
+    k8s) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
+    kwok) echo kwok ;;
+  esac
+}
+
+intact() {
+  local dir=$1
+  [[ -f $dir/MANIFEST ]] || return 1
+  (cd "$dir" && sha256sum --quiet --strict -c MANIFEST >/dev/null 2>&1)
+}
+
+build() {
+  local c=$1 out=$2 tmp
+  tmp="$out.partial.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  echo "build-tools: building $c into $out (first build takes minutes; progress below)" >&2
+  local start=$SECONDS
+  case $c in
+    temporal)
+      GOBIN="$tmp" GOFLAGS=-mod=mod go install -v -ldflags "-s -w" \
+        "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" 2>&1 | progress "$c"
+      ;;
+    etcd)
+      (cd "$ROOT/tools/etcd" && go build -v -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3) 2>&1 | progress "$c"
+      ;;
+    k8s)
+      local v minor
+      v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/k8s/go.mod")
+      minor=$(echo "$v" | cut -d. -f2)
+      local ld="-s -w -X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
+      ld+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+      ld+=" -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+      (cd "$ROOT/tools/k8s" && go build -v -ldflags "$ld" -o "$tmp/" \
+        k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+        k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl) 2>&1 | progress "$c"
+      ;;
+    kwok)
+      (cd "$ROOT/tools/kwok" && go build -v -ldflags "-s -w" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok) 2>&1 | progress "$c"
+      ;;
+  esac
+  local b
+  for b in $(binaries "$c"); do
+    [[ -x $tmp/$b ]] || { echo "build-tools: $c build did not produce $b" >&2; exit 1; }
+  done
+  (cd "$tmp" && sha256sum $(binaries "$c") > MANIFEST)
+  rm -rf "$out" && mv "$tmp" "$out"
+  echo "build-tools: built $c in $((SECONDS - start))s" >&2
+}
+
+# go build -v prints one package per line; show a count every 50 so a first
+# build visibly progresses without flooding the terminal.
+progress() {
+  local n=0 line
+  while IFS= read -r line; do
+    n=$((n + 1))
+    if [[ $line == *": "* || $line == *error* || $line == *"cannot "* ]]; then echo "  [$1] $line" >&2; fi
+    if ((n % 50 == 0)); then echo "  [$1] $n packages compiled" >&2; fi
+  done
+  return 0
+}
+
+mkdir -p "$CACHE/bin"
+status=0
+results=()
+for c in "${components[@]}"; do
+  dir="$CACHE/bin/$(key "$c")"
+  if intact "$dir"; then
+    results+=("$c=$dir")
+    continue
+  fi
+  if ((check_only)); then status=1; continue; fi
+  [[ -e $dir ]] && echo "build-tools: cache entry $dir is incomplete or corrupt; rebuilding" >&2
+  set +e
+  (set -e -o pipefail; build "$c" "$dir")
+  rc=$?
+  set -e
+  if ((rc != 0)); then echo "build-tools: building $c failed (exit $rc)" >&2; exit 1; fi
+  results+=("$c=$dir")
+done
+printf '%s\n' "${results[@]}"
+exit $status

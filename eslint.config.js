@@ -39,14 +39,20 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: workflowForbidden.map((name) => ({ name, message: 'Not allowed in workflow code (determinism).' })),
+          paths: workflowForbidden.map((name) => ({
+            name,
+            message: 'Not allowed in workflow code (determinism).',
+          })),
           patterns: [
             {
               group: ['**/activities/*', '**/activities/**'],
               allowTypeImports: true,
               message: 'Workflows import activities as types only.',
             },
-            { group: ['**/config', '**/config/**', '**/config.js'], message: 'Workflows may not read config.' },
+            {
+              group: ['**/config', '**/config/**', '**/config.js'],
+              message: 'Workflows may not read config.',
+            },
           ],
         },
       ],
@@ -54,4 +60,5 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], languageOptions: { globals: globals.node } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
 );

@@ -17,6 +17,12 @@ check_only=0
 if [[ ${1:-} == --check ]]; then check_only=1; shift; fi
 components=("$@")
 [[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok)
+for c in "${components[@]}"; do
+  case $c in
+    temporal | etcd | k8s | kwok) ;;
+    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok)" >&2; exit 2 ;;
+  esac
+done
 
 if ! command -v go >/dev/null 2>&1; then
   echo "build-tools: Go is not installed or not on PATH." >&2
@@ -35,7 +41,6 @@ key() {
       h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" | sha256sum | cut -c1-12)
       echo "$c-$v-$h-$(go env GOVERSION)"
       ;;
-    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok)" >&2; exit 2 ;;
   esac
 }
 
@@ -44,13 +49,14 @@ binaries() {
     temporal) echo temporal ;;
     etcd) echo etcd ;;
     k8s) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
-    kwok) echo kwok ;;
+    kwok) echo kwok stages.yaml ;;
   esac
 }
 
 intact() {
-  local dir=$1
+  local c=$1 dir=$2 b
   [[ -f $dir/MANIFEST ]] || return 1
+  for b in $(binaries "$c"); do grep -q "  $b\$" "$dir/MANIFEST" || return 1; done
   (cd "$dir" && sha256sum --quiet --strict -c MANIFEST >/dev/null 2>&1)
 }
 
@@ -81,11 +87,18 @@ build() {
       ;;
     kwok)
       (cd "$ROOT/tools/kwok" && go build -v -ldflags "-s -w" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok) 2>&1 | progress "$c"
+      # kwok needs Stage configs to move nodes and pods through their lifecycle; take
+      # the fast node and general pod stages shipped in the same kwok module version.
+      local src
+      src=$(cd "$ROOT/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+      for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/pod/general/pod-*.yaml; do
+        printf -- '---\n' && cat "$f"
+      done > "$tmp/stages.yaml"
       ;;
   esac
   local b
   for b in $(binaries "$c"); do
-    [[ -x $tmp/$b ]] || { echo "build-tools: $c build did not produce $b" >&2; exit 1; }
+    [[ -s $tmp/$b ]] || { echo "build-tools: $c build did not produce $b" >&2; exit 1; }
   done
   (cd "$tmp" && sha256sum $(binaries "$c") > MANIFEST)
   rm -rf "$out" && mv "$tmp" "$out"
@@ -98,7 +111,10 @@ progress() {
   local n=0 line
   while IFS= read -r line; do
     n=$((n + 1))
-    if [[ $line == *": "* || $line == *error* || $line == *"cannot "* ]]; then echo "  [$1] $line" >&2; fi
+    # Compiler and go-command errors; package names and downloads are only counted.
+    if [[ $line == "# "* || $line == *.go:[0-9]* || ($line == "go: "* && $line != "go: downloading"*) ]]; then
+      echo "  [$1] $line" >&2
+    fi
     if ((n % 50 == 0)); then echo "  [$1] $n packages compiled" >&2; fi
   done
   return 0
@@ -109,7 +125,7 @@ status=0
 results=()
 for c in "${components[@]}"; do
   dir="$CACHE/bin/$(key "$c")"
-  if intact "$dir"; then
+  if intact "$c" "$dir"; then
     results+=("$c=$dir")
     continue
   fi

@@ -6,6 +6,6 @@ import { envFilePath } from '../../devstack/paths.js';
  * found through `.stackwright/env`. A variable already set in the environment
  * wins, which is how a suite is pointed at a real Grafana, Temporal or cluster.
  */
-for (const [k, v] of Object.entries(readEnvFile(envFilePath))) {
+for (const [k, v] of Object.entries(readEnvFile(envFilePath()))) {
   if (process.env[k] === undefined) process.env[k] = v;
 }

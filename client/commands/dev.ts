@@ -1,0 +1,71 @@
+import { Command, Option } from 'commander';
+import { down, status, up } from '../../devstack/stack.js';
+import { ToolchainError } from '../../devstack/tools.js';
+import { envFilePath } from '../../devstack/paths.js';
+import { EXIT } from '../exit-codes.js';
+
+const fail = (e: unknown): never => {
+  const err = e instanceof Error ? e : new Error(String(e));
+  throw Object.assign(err, { exitCode: e instanceof ToolchainError ? EXIT.toolchain : EXIT.failure });
+};
+
+export function devCommand(): Command {
+  const dev = new Command('dev').description(
+    'the local stack: Temporal, Kubernetes (etcd, apiserver, kwok), Prometheus, Grafana emulator',
+  );
+
+  dev
+    .command('up')
+    .description('start the local stack (idempotent: running components are reused) and print its endpoints')
+    .option('-q, --quiet', 'print only errors and the env file path')
+    .action(async (opts: { quiet?: boolean }) => {
+      const say = opts.quiet ? () => undefined : (l: string) => process.stderr.write(`${l}\n`);
+      const res = await up(say).catch(fail);
+      if (opts.quiet) {
+        process.stdout.write(`local stack up; env in ${envFilePath()}\n`);
+        return;
+      }
+      process.stdout.write(
+        `\nLocal stack is up (${res.started.length} started, ${res.reused.length} reused).\n`,
+      );
+      const rows: [string, string][] = [
+        ['Temporal gRPC', res.env.TEMPORAL_ADDRESS ?? ''],
+        ['Temporal Web UI', res.env.TEMPORAL_UI_URL ?? ''],
+        ['Kubernetes API', 'https://127.0.0.1:6443'],
+        ['kubeconfig', res.env.KUBECONFIG ?? ''],
+        ['Prometheus', res.env.PROMETHEUS_URL ?? ''],
+        ['Grafana API (emulator)', res.env.GRAFANA_URL ?? ''],
+      ];
+      for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(24)} ${v}\n`);
+      process.stdout.write(
+        `\nFor scripts:  . ${envFilePath()}\nkubectl:      "$KUBECTL" get ns   (after sourcing)\n`,
+      );
+    });
+
+  dev
+    .command('down')
+    .description('stop the processes that dev up started (by pid); data under .stackwright/ is kept')
+    .action(async () => {
+      await down((l) => process.stderr.write(`${l}\n`));
+    });
+
+  dev
+    .command('status')
+    .description('show each component as up, unhealthy or down')
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action(async (opts: { output: 'table' | 'json' }) => {
+      const st = await status();
+      if (opts.output === 'json') process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
+      else
+        for (const s of st) {
+          const where = Object.values(s.endpoints).join('  ');
+          process.stdout.write(
+            `${s.name.padEnd(24)} ${s.state.padEnd(10)} ${String(s.pid ?? '-').padEnd(8)} ${where}\n`,
+          );
+        }
+      if (st.some((s) => s.state !== 'up')) process.exitCode = EXIT.notReady;
+    });
+  return dev;
+}

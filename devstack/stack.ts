@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { COMPONENTS, PORTS, type Component, type Ctx } from './components.js';
+import { writeEnvFile } from './env-file.js';
+import { bootstrapServiceAccountToken } from './grafana/bootstrap.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { portFree, probeHttp } from './net.js';
+import { envFilePath, kubeconfigPath, logPath, statePath } from './paths.js';
+import { ensurePki, type Pki } from './pki.js';
+import { isOurs, logTail, readPid, startDetached, stopComponent } from './proc.js';
+import { ensureTools } from './tools.js';
+
+export class StackError extends Error {}
+
+type Say = (line: string) => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface UpResult {
+  env: Record<string, string>;
+  started: string[];
+  reused: string[];
+}
+
+/**
+ * Brings the whole local stack up, reusing components that are already running.
+ * Fails before starting anything if a needed port is held by a foreign process;
+ * if a component fails to start, prints its log tail and stops the stack.
+ */
+export async function up(say: Say): Promise<UpResult> {
+  fs.mkdirSync(statePath(), { recursive: true });
+  const tools = await ensureTools();
+  const pki = ensurePki(statePath('pki'));
+  writeKubeconfigs(pki);
+  const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
+
+  const { started, reused } = await startComponents(COMPONENTS, ctx, say);
+
+  const grafanaUrl = `http://127.0.0.1:${PORTS.grafana}`;
+  const env: Record<string, string> = {
+    KUBECONFIG: kubeconfigPath(),
+    TEMPORAL_ADDRESS: `127.0.0.1:${PORTS.temporal}`,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_UI_URL: `http://127.0.0.1:${PORTS.temporalUi}`,
+    GRAFANA_URL: grafanaUrl,
+    GRAFANA_TOKEN: await grafanaToken(grafanaUrl, ctx.grafanaAdminPassword),
+    PROMETHEUS_URL: `http://127.0.0.1:${PORTS.prometheus}`,
+    KUBECTL: tools.kubectl,
+  };
+  writeEnvFile(envFilePath(), env);
+  return { env, started, reused };
+}
+
+/**
+ * Starts the components in order, reusing running ones. Checks every needed port
+ * first, so a foreign process on a port fails fast with nothing started; a
+ * component that fails prints its log tail and the whole list is stopped.
+ */
+export async function startComponents(
+  components: Component[],
+  ctx: Ctx,
+  say: Say,
+): Promise<{ started: string[]; reused: string[] }> {
+  const toStart = components.filter((c) => !isOurs(readPid(c.name)));
+  for (const c of toStart) {
+    for (const port of c.ports) {
+      if (!(await portFree(port))) {
+        throw new StackError(
+          `port ${port} on 127.0.0.1 is already in use, but ${c.name} needs it and is not running under ${statePath()}. ` +
+            `Stop whatever holds it (ss -ltnp 'sport = :${port}') and run 'stackwright dev up' again.`,
+        );
+      }
+    }
+  }
+  const started: string[] = [];
+  const reused: string[] = [];
+  for (const c of components) {
+    const wasRunning = !toStart.includes(c);
+    try {
+      if (!wasRunning) {
+        c.prepare?.(ctx);
+        say(`starting ${c.name} ...`);
+        startDetached(c.start(ctx));
+      }
+      await waitReady(c, ctx);
+      await c.afterReady?.(ctx);
+      (wasRunning ? reused : started).push(c.name);
+      say(`${wasRunning ? 'reused' : 'ready '}  ${c.name}`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      say(`\n${c.name} failed: ${msg}\n--- last lines of ${logPath(c.name)} ---\n${logTail(c.name)}\n---`);
+      say('stopping the local stack ...');
+      await stopComponents(components, () => undefined);
+      throw new StackError(`${c.name} failed to start: ${msg}`);
+    }
+  }
+  return { started, reused };
+}
+
+async function waitReady(c: Component, ctx: Ctx): Promise<void> {
+  const deadline = Date.now() + c.readyTimeoutMs;
+  for (;;) {
+    if (await c.ready(ctx.pki)) return;
+    if (!isOurs(readPid(c.name))) throw new Error('the process exited');
+    if (Date.now() > deadline) throw new Error(`not ready after ${c.readyTimeoutMs / 1000}s`);
+    await sleep(250);
+  }
+}
+
+/** Stops, in reverse start order, only processes whose pid files this tool wrote. */
+export async function down(say: Say): Promise<void> {
+  await stopComponents(COMPONENTS, say);
+}
+
+export async function stopComponents(components: Component[], say: Say): Promise<void> {
+  for (const c of [...components].reverse()) {
+    const r = await stopComponent(c.name);
+    if (r === 'stopped') say(`stopped ${c.name}`);
+  }
+}
+
+export interface ComponentStatus {
+  name: string;
+  state: 'up' | 'down' | 'unhealthy';
+  pid?: number;
+  endpoints: Record<string, string>;
+}
+
+export async function status(): Promise<ComponentStatus[]> {
+  const pki = fs.existsSync(statePath('pki', '.complete')) ? ensurePki(statePath('pki')) : undefined;
+  const out: ComponentStatus[] = [];
+  for (const c of COMPONENTS) {
+    const rec = readPid(c.name);
+    if (!isOurs(rec)) {
+      out.push({ name: c.name, state: 'down', endpoints: c.endpoints });
+      continue;
+    }
+    const healthy = pki ? await c.ready(pki) : false;
+    out.push({ name: c.name, state: healthy ? 'up' : 'unhealthy', pid: rec.pid, endpoints: c.endpoints });
+  }
+  return out;
+}
+
+function writeKubeconfigs(pki: Pki): void {
+  const server = `https://127.0.0.1:${PORTS.apiserver}`;
+  fs.mkdirSync(statePath('kubeconfigs'), { recursive: true });
+  writeKubeconfig(kubeconfigPath(), {
+    server,
+    caCert: pki.caCert,
+    ...pki.client.admin,
+    user: 'stackwright-admin',
+  });
+  for (const who of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
+    writeKubeconfig(statePath('kubeconfigs', `${who}.kubeconfig`), {
+      server,
+      caCert: pki.caCert,
+      ...pki.client[who],
+      user: who,
+    });
+  }
+}
+
+/** A random secret kept under .stackwright/<dir>/<name> (0600), made once. */
+function secret(dir: string, name: string): string {
+  const file = statePath(dir, name);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(statePath(dir), { recursive: true });
+  const value = crypto.randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+/** Reuses the saved service-account token while Grafana still accepts it; else bootstraps a new one. */
+async function grafanaToken(url: string, adminPassword: string): Promise<string> {
+  const file = statePath('grafana', 'token');
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    const ok = await probeHttp({
+      url: `${url}/api/datasources`,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (ok) return token;
+  }
+  const token = await bootstrapServiceAccountToken({
+    url,
+    adminUser: 'admin',
+    adminPassword,
+    name: 'stackwright',
+  });
+  fs.writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}

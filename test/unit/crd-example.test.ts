@@ -1,0 +1,15 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { MonitoringStackSchema, exposureMode } from '../../crd/index.js';
+
+describe('examples/team-a.yaml', () => {
+  const doc: unknown = parse(readFileSync(new URL('../../examples/team-a.yaml', import.meta.url), 'utf8'));
+
+  it('is a valid MonitoringStack for the local stack', () => {
+    const stack = MonitoringStackSchema.parse(doc);
+    expect(stack.metadata.namespace).toBe('team-a');
+    expect(stack.spec.grafana.instance).toBe('default');
+    expect(exposureMode(stack.spec.exposure)).toEqual({ mode: 'url', url: 'http://127.0.0.1:9090' });
+  });
+});

@@ -3,11 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { devCommand } from './commands/dev.js';
 import { EXIT } from './exit-codes.js';
 
-const program = new Command('stackwright')
-  .description('Stackwright: Prometheus stacks registered in a shared Grafana, as durable Temporal sagas')
-  .exitOverride()
-  .showHelpAfterError();
+const program = new Command('stackwright').description(
+  'Stackwright: Prometheus stacks registered in a shared Grafana, as durable Temporal sagas',
+);
 program.addCommand(devCommand());
+
+// Every (sub)command throws instead of exiting, so usage errors map to EXIT.usage.
+const overrideExits = (c: Command): void => {
+  c.exitOverride().showHelpAfterError();
+  c.commands.forEach(overrideExits);
+};
+overrideExits(program);
 
 try {
   await program.parseAsync(process.argv);

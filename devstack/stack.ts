@@ -43,6 +43,9 @@ export async function up(say: Say): Promise<UpResult> {
     TEMPORAL_UI_URL: `http://127.0.0.1:${PORTS.temporalUi}`,
     GRAFANA_URL: grafanaUrl,
     GRAFANA_TOKEN: await grafanaToken(grafanaUrl, ctx.grafanaAdminPassword),
+    // The emulator's admin login, for the contract suite's bootstrap case; the file is 0600.
+    GRAFANA_ADMIN_USER: 'admin',
+    GRAFANA_ADMIN_PASSWORD: ctx.grafanaAdminPassword,
     PROMETHEUS_URL: `http://127.0.0.1:${PORTS.prometheus}`,
     KUBECTL: tools.kubectl,
   };

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { authenticate, LoginAttempts, type AdminCredentials } from './auth.js';
 import { datasourceRoutes } from './datasource-routes.js';
+import { faultAdmin } from './fault-routes.js';
+import { faultReply, Faults, FAULTS_PATH } from './faults.js';
 import { healthRoutes } from './health-routes.js';
 import { readBody, send } from './http-io.js';
 import { requirePermission } from './rbac.js';
@@ -48,6 +50,7 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
   const store = Store.open(options.stateFile); // throws StateFileError naming the file
   const admin: AdminCredentials = { user: options.adminUser, password: options.adminPassword };
   const attempts = options.bruteForceProtection === false ? undefined : new LoginAttempts();
+  const faults = new Faults();
   const routes: Route[] = [
     ...healthRoutes(store, options.healthCheckTimeoutMs ?? 30_000),
     ...datasourceRoutes(store),
@@ -67,11 +70,7 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
   // Never rejects: every failure becomes a response, so the server cannot crash on a request.
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
-    const reply = await dispatch(method, req).catch((err: unknown): Reply => {
-      if (err instanceof HttpError) return { status: err.status, body: err.body };
-      log.error({ err, method, url: req.url }, 'grafana emulator: unhandled error');
-      return { status: 500, body: { message: 'Internal Server Error', traceID: '' } };
-    });
+    const reply = await respond(method, req).catch((err: unknown) => errorReply(err, method, req.url));
     log.debug({ method, url: req.url, status: reply.status }, 'request');
     try {
       send(res, reply, method === 'HEAD');
@@ -81,7 +80,29 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
     }
   };
 
-  const dispatch = async (method: string, req: IncomingMessage): Promise<Reply> => {
+  const errorReply = (err: unknown, method: string, url: string | undefined): Reply => {
+    if (err instanceof HttpError) return { status: err.status, body: err.body };
+    log.error({ err, method, url }, 'grafana emulator: unhandled error');
+    return { status: 500, body: { message: 'Internal Server Error', traceID: '' } };
+  };
+
+  // Injected faults (test-only, see faults.ts) answer instead of, or after, the real operation.
+  const respond = async (method: string, req: IncomingMessage): Promise<Reply> => {
+    const path = URL.canParse(req.url ?? '/', BASE) ? new URL(req.url ?? '/', BASE).pathname : '';
+    const bodyText = await readBody(req);
+    if (path === FAULTS_PATH) {
+      return faultAdmin({ method, headers: req.headers, bodyText }, faults, { store, admin, attempts });
+    }
+    const fault = faults.take(method, path, bodyText);
+    if (fault) log.debug({ method, url: req.url, fault }, 'injected fault');
+    if (fault && !fault.commitFirst) return faultReply(fault);
+    const reply = await dispatch(method, req, bodyText).catch((err: unknown) =>
+      errorReply(err, method, req.url),
+    );
+    return fault ? faultReply(fault) : reply;
+  };
+
+  const dispatch = async (method: string, req: IncomingMessage, bodyText: string): Promise<Reply> => {
     const url = URL.canParse(req.url ?? '/', BASE) ? new URL(req.url ?? '/', BASE) : undefined;
     if (!url) return { status: 400, body: '400 Bad Request', text: true };
     const p = url.pathname;
@@ -93,7 +114,6 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
     if (!segments) return { status: 400, body: '400 Bad Request', text: true };
     const match = matchRoute(routes, method, segments);
     if (!match) throw fail(404, 'Not found');
-    const bodyText = await readBody(req);
     const identity = authenticate(req.headers, store, admin, attempts);
     if (match.route.permission) requirePermission(identity, match.route.permission);
     return match.route.handler({

@@ -1,0 +1,68 @@
+// Kubernetes activities of the stack saga. Each takes one JSON object and
+// returns JSON; all are idempotent, so Temporal may retry any of them, also
+// after a timeout whose effect already landed.
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import { makeClients } from './client.js';
+import type { KubeContext } from './context.js';
+import { applyExposure, deleteExposure, exposureStatus } from './exposure.js';
+import { Objects } from './objects.js';
+import { orphanObjects } from './orphan.js';
+import { applyPrometheus, deletePrometheus } from './prometheus.js';
+import { prometheusReadiness } from './readiness.js';
+import { getStack, patchStackStatus } from './stack.js';
+import type {
+  ApplyExposureResult,
+  ApplyPrometheusResult,
+  DeleteResult,
+  ExposureStatus,
+  GetStackResult,
+  OrphanResult,
+  PatchStackStatusInput,
+  PatchStackStatusResult,
+  PrometheusReadiness,
+  SpecInput,
+  StackInput,
+} from './types.js';
+
+export type * from './types.js';
+
+export interface KubernetesActivitiesOptions {
+  kubeConfig: KubeConfig;
+  /** Name of the cluster the kubeconfig points at; refs for other clusters are refused. */
+  cluster: string;
+  /** Per-request timeout; default 10 s, well inside an activity attempt of 30 s. */
+  requestTimeoutMs?: number;
+}
+
+export interface KubernetesActivities {
+  applyPrometheus(input: SpecInput): Promise<ApplyPrometheusResult>;
+  prometheusReadiness(input: StackInput): Promise<PrometheusReadiness>;
+  applyExposure(input: SpecInput): Promise<ApplyExposureResult>;
+  exposureStatus(input: SpecInput): Promise<ExposureStatus>;
+  deleteExposure(input: StackInput): Promise<DeleteResult>;
+  deletePrometheus(input: StackInput): Promise<DeleteResult>;
+  orphanObjects(input: StackInput): Promise<OrphanResult>;
+  patchStackStatus(input: PatchStackStatusInput): Promise<PatchStackStatusResult>;
+  getStack(input: StackInput): Promise<GetStackResult>;
+}
+
+export function createKubernetesActivities(options: KubernetesActivitiesOptions): KubernetesActivities {
+  const clients = makeClients(options.kubeConfig, options.requestTimeoutMs);
+  const ctx: KubeContext = {
+    cluster: options.cluster,
+    objects: new Objects(clients.objects),
+    custom: clients.custom,
+  };
+  return {
+    applyPrometheus: (input) => applyPrometheus(ctx, input),
+    prometheusReadiness: (input) => prometheusReadiness(ctx, input),
+    applyExposure: (input) => applyExposure(ctx, input),
+    exposureStatus: (input) => exposureStatus(ctx, input),
+    deleteExposure: (input) => deleteExposure(ctx, input),
+    deletePrometheus: (input) => deletePrometheus(ctx, input),
+    orphanObjects: (input) => orphanObjects(ctx, input),
+    patchStackStatus: (input) => patchStackStatus(ctx, input),
+    getStack: (input) => getStack(ctx, input),
+  };
+}

@@ -1,0 +1,171 @@
+import type {
+  V1ConfigMap,
+  V1PersistentVolumeClaim,
+  V1Probe,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+  V1Volume,
+} from '@kubernetes/client-node';
+import { prometheusImage, type MonitoringStackSpec } from '../../crd/index.js';
+import { objectNames, stackLabels, type StackRef } from '../../domain/stack-ref.js';
+import { objectMeta, selectorLabels } from './metadata.js';
+import type { Manifest } from './objects.js';
+import { configHash, PROMETHEUS_PORT, prometheusConfig, routePrefix } from './prometheus-config.js';
+
+export const CONFIG_HASH_ANNOTATION = 'stackwright.dev/config-hash';
+const CONFIG_FILE = 'prometheus.yml';
+const DATA_VOLUME = 'data';
+// The `nobody` user of the upstream image; Prometheus needs no privileges.
+const NOBODY = 65534;
+
+const apiVersion = {
+  core: 'v1',
+  apps: 'apps/v1',
+  rbac: 'rbac.authorization.k8s.io/v1',
+} as const;
+
+/** Everything applyPrometheus applies, in an order where each object's dependencies come first. */
+export function prometheusManifests(ref: StackRef, spec: MonitoringStackSpec): Manifest[] {
+  const names = objectNames(ref);
+  const prefix = routePrefix(spec);
+  const config = prometheusConfig(ref.namespace, prefix);
+
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: apiVersion.core,
+    kind: 'ServiceAccount',
+    metadata: objectMeta(ref, names.serviceAccount),
+  };
+
+  // Read-only, this namespace only: what kubernetes_sd_configs needs.
+  const role: V1Role = {
+    apiVersion: apiVersion.rbac,
+    kind: 'Role',
+    metadata: objectMeta(ref, names.serviceAccount),
+    rules: [
+      { apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+    ],
+  };
+
+  const roleBinding: V1RoleBinding = {
+    apiVersion: apiVersion.rbac,
+    kind: 'RoleBinding',
+    metadata: objectMeta(ref, names.serviceAccount),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.serviceAccount },
+    subjects: [{ kind: 'ServiceAccount', name: names.serviceAccount, namespace: ref.namespace }],
+  };
+
+  const configMap: V1ConfigMap = {
+    apiVersion: apiVersion.core,
+    kind: 'ConfigMap',
+    metadata: objectMeta(ref, names.configMap),
+    data: { [CONFIG_FILE]: config },
+  };
+
+  const service: V1Service = {
+    apiVersion: apiVersion.core,
+    kind: 'Service',
+    metadata: objectMeta(ref, names.service),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(ref),
+      ports: [{ name: 'web', port: PROMETHEUS_PORT, targetPort: 'web', protocol: 'TCP' }],
+    },
+  };
+
+  return [
+    serviceAccount,
+    role,
+    roleBinding,
+    configMap,
+    service,
+    statefulSet(ref, spec, prefix, configHash(config)),
+  ] as Manifest[];
+}
+
+function statefulSet(ref: StackRef, spec: MonitoringStackSpec, prefix: string, hash: string): V1StatefulSet {
+  const names = objectNames(ref);
+  const p = spec.prometheus;
+  const labels = selectorLabels(ref);
+  const probe = (path: string, failureThreshold: number): V1Probe => ({
+    httpGet: { path: `${prefix}${path}`, port: 'web' },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    failureThreshold,
+  });
+
+  const volumes: V1Volume[] = [{ name: 'config', configMap: { name: names.configMap } }];
+  const claims: V1PersistentVolumeClaim[] = [];
+  if (p.storage) {
+    claims.push({
+      apiVersion: apiVersion.core,
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: DATA_VOLUME, labels },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: p.storage.size } },
+        ...(p.storage.storageClassName !== undefined && { storageClassName: p.storage.storageClassName }),
+      },
+    });
+  } else {
+    volumes.push({ name: DATA_VOLUME, emptyDir: {} });
+  }
+
+  return {
+    apiVersion: apiVersion.apps,
+    kind: 'StatefulSet',
+    metadata: objectMeta(ref, names.statefulSet),
+    spec: {
+      replicas: p.replicas,
+      serviceName: names.service,
+      selector: { matchLabels: labels },
+      // Replicas are independent scrapers: start them together, and one stuck pod does not hold back the rest.
+      podManagementPolicy: 'Parallel',
+      // The claims go with the StatefulSet (deletionPolicy Delete); orphaning keeps the StatefulSet and so them.
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: stackLabels(ref), annotations: { [CONFIG_HASH_ANNOTATION]: hash } },
+        spec: {
+          serviceAccountName: names.serviceAccount,
+          terminationGracePeriodSeconds: 120,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NOBODY,
+            runAsGroup: NOBODY,
+            fsGroup: NOBODY,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'prometheus',
+              image: prometheusImage(p),
+              args: [
+                `--config.file=/etc/prometheus/${CONFIG_FILE}`,
+                '--storage.tsdb.path=/prometheus',
+                `--storage.tsdb.retention.time=${p.retention}`,
+                ...(prefix !== '' ? [`--web.route-prefix=${prefix}`] : []),
+              ],
+              ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+              readinessProbe: probe('/-/ready', 3),
+              livenessProbe: { ...probe('/-/healthy', 6), initialDelaySeconds: 30 },
+              ...(p.resources && { resources: p.resources }),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+                { name: DATA_VOLUME, mountPath: '/prometheus' },
+              ],
+            },
+          ],
+          volumes,
+        },
+      },
+      ...(claims.length > 0 && { volumeClaimTemplates: claims }),
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { StackRef } from '../../domain/stack-ref.js';
+import { checkRef, type KubeContext } from './context.js';
+import { parseResponse } from './failure.js';
+import { labelSelector, selectorLabels } from './metadata.js';
+import { statefulSetKey } from './stack-objects.js';
+import type { PrometheusReadiness, StackInput } from './types.js';
+
+// Only the fields readiness depends on. client-node turns timestamps of known
+// kinds into Date objects and leaves others as strings: accept both.
+const time = z.union([z.date(), z.string()]).transform((t) => new Date(t).getTime());
+
+const StatefulSetSchema = z.object({
+  metadata: z.object({ generation: z.number().optional() }),
+  spec: z.object({ replicas: z.number().optional() }),
+  status: z
+    .object({
+      observedGeneration: z.number().optional(),
+      replicas: z.number().optional(),
+      readyReplicas: z.number().optional(),
+      updatedReplicas: z.number().optional(),
+      updateRevision: z.string().optional(),
+    })
+    .optional(),
+});
+
+const PodSchema = z.object({
+  metadata: z.object({
+    name: z.string(),
+    deletionTimestamp: time.nullish(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
+  status: z
+    .object({
+      phase: z.string().optional(),
+      conditions: z
+        .array(
+          z.object({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().optional(),
+            message: z.string().optional(),
+          }),
+        )
+        .optional(),
+      containerStatuses: z
+        .array(
+          z.object({
+            name: z.string(),
+            ready: z.boolean(),
+            state: z
+              .object({
+                waiting: z
+                  .object({ reason: z.string().optional(), message: z.string().optional() })
+                  .optional(),
+              })
+              .optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+const ClaimSchema = z.object({
+  metadata: z.object({ name: z.string() }),
+  status: z.object({ phase: z.string().optional() }).optional(),
+});
+
+const EventSchema = z.object({
+  message: z.string().optional(),
+  lastTimestamp: time.nullish(),
+  eventTime: time.nullish(),
+  metadata: z.object({ creationTimestamp: time.optional() }),
+});
+
+const MAX_PART = 400;
+const clip = (s: string) => (s.length <= MAX_PART ? s : `${s.slice(0, MAX_PART - 1)}…`);
+
+const parseAll = <T extends z.ZodType>(schema: T, items: unknown[], operation: string): z.output<T>[] =>
+  parseResponse(z.array(schema), items, operation);
+
+/** Why a pod is not ready, when the pod itself says so. */
+function podProblem(pod: z.output<typeof PodSchema>): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') {
+    return `pod ${pod.metadata.name} cannot be scheduled (${scheduled.reason ?? 'Unschedulable'}): ${scheduled.message ?? ''}`;
+  }
+  for (const c of pod.status?.containerStatuses ?? []) {
+    const w = c.state?.waiting;
+    if (!c.ready && w?.reason && w.reason !== 'ContainerCreating') {
+      return `pod ${pod.metadata.name}: container ${c.name} is ${w.reason}${w.message ? `: ${w.message}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * StatefulSet progress, and when it is stuck, the reasons people look for:
+ * unschedulable pods, failing containers, Pending claims and the StatefulSet's
+ * own warnings (e.g. pods refused by admission), with the latest warning event
+ * of each.
+ */
+export async function prometheusReadiness(
+  ctx: KubeContext,
+  { ref }: StackInput,
+): Promise<PrometheusReadiness> {
+  checkRef(ctx, ref);
+  const key = statefulSetKey(ref);
+  const found = await ctx.objects.read(key);
+  if (!found) {
+    return { ready: false, replicas: 0, readyReplicas: 0, message: `StatefulSet ${key.name} does not exist` };
+  }
+  const { metadata, spec, status } = parseResponse(
+    StatefulSetSchema,
+    found.object,
+    `read StatefulSet ${key.name}`,
+  );
+  const replicas = spec.replicas ?? 1;
+  const readyReplicas = status?.readyReplicas ?? 0;
+  const updated = status?.updatedReplicas ?? 0;
+  const observed = (status?.observedGeneration ?? 0) >= (metadata.generation ?? 0);
+  const ready =
+    observed && readyReplicas === replicas && updated === replicas && (status?.replicas ?? 0) === replicas;
+
+  const progress = `${readyReplicas}/${replicas} replicas ready`;
+  if (ready) return { ready, replicas, readyReplicas, message: progress };
+
+  // Scaling down: surplus pods count as ready until their grace period ends.
+  // Ready already if enough pods of the current revision, not terminating, are.
+  const surplus = (status?.replicas ?? 0) - replicas;
+  if (observed && surplus > 0 && updated >= replicas && status?.updateRevision) {
+    const current = await readyCurrentPods(ctx, ref, status.updateRevision);
+    if (current >= replicas) {
+      return {
+        ready: true,
+        replicas,
+        readyReplicas: current,
+        message: `${replicas}/${replicas} replicas ready (${surplus} surplus terminating)`,
+      };
+    }
+  }
+
+  const parts = [progress];
+  if (!observed) parts.push('the StatefulSet controller has not processed the latest spec yet');
+  else if (updated < replicas) parts.push(`${updated}/${replicas} running the current spec`);
+  parts.push(...(await stuckReasons(ctx, ref, key.name, replicas)));
+  return { ready, replicas, readyReplicas, message: parts.map(clip).join('; ') };
+}
+
+async function readyCurrentPods(ctx: KubeContext, ref: StackRef, revision: string): Promise<number> {
+  const items = await ctx.objects.list('v1', 'Pod', ref.namespace, {
+    label: labelSelector(selectorLabels(ref)),
+  });
+  return parseAll(PodSchema, items, `list pods of ${ref.name}`).filter(
+    (p) =>
+      !p.metadata.deletionTimestamp &&
+      p.metadata.labels?.['controller-revision-hash'] === revision &&
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
+}
+
+async function stuckReasons(ctx: KubeContext, ref: StackRef, statefulSet: string, replicas: number) {
+  const { namespace } = ref;
+  const selector = { label: labelSelector(selectorLabels(ref)) };
+  const [podItems, claimItems] = await Promise.all([
+    ctx.objects.list('v1', 'Pod', namespace, selector),
+    ctx.objects.list('v1', 'PersistentVolumeClaim', namespace, selector),
+  ]);
+  const pods = parseAll(PodSchema, podItems, `list pods of ${statefulSet}`);
+  const pending = parseAll(ClaimSchema, claimItems, `list claims of ${statefulSet}`).filter(
+    (c) => c.status?.phase === 'Pending',
+  );
+
+  const reasons = pods.map(podProblem).filter((p): p is string => p !== undefined);
+  // Events name the causes objects do not carry: a missing StorageClass, a pod refused at creation.
+  const stuck: { kind: string; name: string; what: string }[] = pending.map((c) => ({
+    kind: 'PersistentVolumeClaim',
+    name: c.metadata.name,
+    what: `PersistentVolumeClaim ${c.metadata.name} is Pending`,
+  }));
+  if (pods.length < replicas) {
+    stuck.push({ kind: 'StatefulSet', name: statefulSet, what: `${pods.length}/${replicas} pods exist` });
+  }
+  const explained = await Promise.all(
+    stuck.map(async (o) => {
+      const warning = await latestWarning(ctx, namespace, o.kind, o.name);
+      return warning ? `${o.what}: ${warning}` : o.what;
+    }),
+  );
+  reasons.push(...explained);
+  return reasons;
+}
+
+/** Message of the newest Warning event about one object, if any. */
+async function latestWarning(ctx: KubeContext, namespace: string, kind: string, name: string) {
+  const field = `type=Warning,involvedObject.kind=${kind},involvedObject.name=${name}`;
+  const events = parseAll(
+    EventSchema,
+    await ctx.objects.list('v1', 'Event', namespace, { field }),
+    `list events of ${kind} ${name}`,
+  );
+  let latest: { at: number; message: string } | undefined;
+  for (const e of events) {
+    const at = e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0;
+    if (e.message && (!latest || at >= latest.at)) latest = { at, message: e.message };
+  }
+  return latest?.message;
+}

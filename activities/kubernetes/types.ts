@@ -1,0 +1,66 @@
+// Inputs and results of the Kubernetes activities. Each activity takes one
+// plain JSON object and returns JSON, so workflows can import these as types.
+
+import type { MonitoringStack, MonitoringStackSpec, MonitoringStackStatus } from '../../crd/index.js';
+import type { StatusUpdate } from '../../domain/conditions.js';
+import type { StackRef } from '../../domain/stack-ref.js';
+
+export interface StackInput {
+  ref: StackRef;
+}
+
+export interface SpecInput {
+  ref: StackRef;
+  /** The parsed spec (MonitoringStackSpecSchema output); parsed again on arrival. */
+  spec: MonitoringStackSpec;
+}
+
+export interface ApplyPrometheusResult {
+  /** In-cluster address, e.g. http://team-a-prometheus.team-a.svc:9090 */
+  internalUrl: string;
+  /** `Kind/name` of every object this call created or modified (drift repaired included). */
+  changed: string[];
+}
+
+export interface PrometheusReadiness {
+  ready: boolean;
+  /** Desired replicas (0 when the StatefulSet does not exist). */
+  replicas: number;
+  readyReplicas: number;
+  /** For people: progress, and why pods are stuck when they are. */
+  message: string;
+}
+
+export interface ApplyExposureResult {
+  /** `Kind/name` of the Ingress or LoadBalancer Service when created or modified. */
+  changed: string[];
+  /** `Kind/name` of exposure objects of a previous mode that were deleted. */
+  deleted: string[];
+}
+
+export interface ExposureStatus {
+  /** Where Grafana reaches Prometheus; absent while the address is not known yet. */
+  externalUrl?: string;
+  message: string;
+}
+
+export interface DeleteResult {
+  /** `Kind/name` of the objects deleted by this call (empty when there was nothing left). */
+  deleted: string[];
+}
+
+export interface OrphanResult {
+  /** `Kind/name` of the objects whose owner reference to the MonitoringStack was removed. */
+  orphaned: string[];
+}
+
+export interface PatchStackStatusInput {
+  ref: StackRef;
+  update: StatusUpdate;
+}
+
+export type PatchStackStatusResult = { found: false } | { found: true; status: MonitoringStackStatus };
+
+export type GetStackResult = MonitoringStack | undefined;
+
+export type { StatusUpdate, ConditionUpdate } from '../../domain/conditions.js';

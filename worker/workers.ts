@@ -1,0 +1,76 @@
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createGrafanaActivities } from '../activities/grafana/index.js';
+import { createKubernetesActivities } from '../activities/kubernetes/index.js';
+import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, WORKFLOW_TASK_QUEUE } from '../domain/stack-ref.js';
+import { bundlerOptions } from './bundle-options.js';
+import type { Role } from './config.js';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  roles: readonly Role[];
+  /** Kubernetes role: the cluster it acts on, and its credentials. */
+  cluster: string;
+  kubeConfig?: KubeConfig;
+  /** Grafana role: the configured instances (credentials are resolved per call). */
+  grafana?: Parameters<typeof createGrafanaActivities>[0];
+  /** Prebuilt workflow bundle: a file (production) or code (tests bundle once); else bundled from source. */
+  workflowBundlePath?: string;
+  workflowBundle?: { code: string };
+}
+
+export const workflowsPath = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js', import.meta.url),
+);
+
+/**
+ * One Temporal worker per role, each on its own task queue, so a process can
+ * serve all roles (the default) or just one: a cluster's Kubernetes worker holds
+ * only that cluster's credentials, the Grafana worker only Grafana tokens.
+ */
+export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
+  const workers: Worker[] = [];
+  const base = { connection: d.connection, namespace: d.namespace };
+  if (d.roles.includes('workflows')) {
+    workers.push(
+      await Worker.create({
+        ...base,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        ...(d.workflowBundle
+          ? { workflowBundle: d.workflowBundle }
+          : d.workflowBundlePath
+            ? { workflowBundle: { codePath: d.workflowBundlePath } }
+            : { workflowsPath, bundlerOptions }),
+      }),
+    );
+  }
+  if (d.roles.includes('kubernetes')) {
+    if (!d.kubeConfig) throw new Error('the kubernetes role needs a kubeconfig');
+    workers.push(
+      await Worker.create({
+        ...base,
+        taskQueue: kubernetesTaskQueue(d.cluster),
+        activities: createKubernetesActivities({ kubeConfig: d.kubeConfig, cluster: d.cluster }),
+      }),
+    );
+  }
+  if (d.roles.includes('grafana')) {
+    if (!d.grafana) throw new Error('the grafana role needs Grafana instances configured');
+    workers.push(
+      await Worker.create({ ...base, taskQueue: GRAFANA_TASK_QUEUE, activities: createGrafanaActivities(d.grafana) }),
+    );
+  }
+  return workers;
+}
+
+/** Runs all workers until one fails or all are shut down; a failure stops the others too. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } catch (e) {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    throw e;
+  }
+}

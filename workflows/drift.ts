@@ -1,0 +1,67 @@
+import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
+import { grafana, kube } from './activities.js';
+import type { DriftReport, ReadySpec, StackOptions, StackView } from './definitions.js';
+import { errorMessage } from './errors.js';
+import { Progress } from './progress.js';
+import { datasourceParams } from './datasource-params.js';
+
+export interface DriftInput {
+  ref: StackRef;
+  ready: ReadySpec;
+  options: StackOptions;
+  view: StackView;
+}
+
+export interface DriftOutcome {
+  report: DriftReport;
+  healthy: boolean;
+  message: string;
+}
+
+/**
+ * Puts the last Ready spec back wherever it drifted: the same idempotent applies
+ * as provisioning, which report what they had to change (an object or a
+ * datasource edited by hand, or deleted). Then one health check through Grafana.
+ */
+export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
+  const { ref, ready, options } = input;
+  const progress = new Progress(ref, { ...input.view, steps: [] });
+  const where = `${ref.namespace}/${ref.name}`;
+  const report: DriftReport = { at: new Date().toISOString(), kubernetes: [], grafana: [] };
+  try {
+    const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({ ref, spec: ready.spec });
+    const exp = await kube(ref, `drift: re-apply exposure ${where}`).applyExposure({ ref, spec: ready.spec });
+    report.kubernetes = [...prom.changed, ...exp.changed];
+    if (ready.externalUrl) {
+      const ds = await grafana(`drift: datasource ${datasourceUid(ref)}`, options.grafanaTimeoutMs).upsertDatasource(
+        datasourceParams(ref, ready.spec, ready.externalUrl),
+      );
+      report.grafana = ds.changed.map((f) => `datasource.${f}`);
+    }
+    const p = datasourceParams(ref, ready.spec, ready.externalUrl ?? '');
+    const h = await grafana(`drift: health of ${p.uid}`, options.grafanaTimeoutMs).datasourceHealth({
+      instance: p.instance,
+      orgId: p.orgId,
+      uid: p.uid,
+    });
+    const drifted = [...report.kubernetes, ...report.grafana];
+    const message = drifted.length ? `repaired drift: ${drifted.join(', ')}` : 'no drift';
+    const healthy = h.status === 'OK';
+    await progress.step('drift', 'done', `${message}; health ${h.status}: ${h.message}`, {
+      phase: healthy ? 'Ready' : 'Degraded',
+      conditions: [
+        healthy
+          ? { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: h.message }
+          : { type: 'DatasourceHealthy', status: 'False', reason: 'HealthCheckFailed', message: h.message },
+        healthy
+          ? { type: 'Ready', status: 'True', reason: 'Ready', message: message }
+          : { type: 'Ready', status: 'False', reason: 'DatasourceUnhealthy', message: h.message },
+      ],
+    });
+    return { report, healthy, message };
+  } catch (e) {
+    const message = `drift check failed: ${errorMessage(e)}`;
+    await progress.step('drift', 'failed', message, { phase: 'Degraded', lastError: { step: 'drift', message } });
+    return { report, healthy: false, message };
+  }
+}

@@ -1,0 +1,58 @@
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Phase } from '../crd/status.js';
+import type { StackRef } from '../domain/stack-ref.js';
+import { kube } from './activities.js';
+import type { StackView, StepName, StepRecord } from './definitions.js';
+import { errorMessage } from './errors.js';
+import { SA } from './search-attributes.js';
+import type { createActivities } from '../activities/index.js';
+
+export type StatusUpdate = Parameters<ReturnType<typeof createActivities>['patchStackStatus']>[0]['update'];
+
+const MAX_STEPS = 50;
+
+/**
+ * Makes a saga's progress visible in three places at once: the CR status (what
+ * kubectl shows), the workflow's current details and search attributes (what the
+ * Temporal UI shows), and the in-memory view the `status` query returns.
+ */
+export class Progress {
+  constructor(
+    private readonly ref: StackRef,
+    readonly view: StackView,
+    private readonly onRecord?: (r: StepRecord, phase: Phase) => Promise<void>,
+  ) {}
+
+  async step(step: StepName, state: StepRecord['state'], message: string, status?: StatusUpdate): Promise<void> {
+    const rec: StepRecord = { step, state, message, at: new Date().toISOString() };
+    this.view.steps = [...this.view.steps, rec].slice(-MAX_STEPS);
+    this.view.currentStep = state === 'running' ? step : undefined;
+    if (status?.phase) this.view.phase = status.phase;
+    setCurrentDetails(`**${this.view.phase}** · ${step}: ${state}\n\n${message}`);
+    upsertSearchAttributes([
+      { key: SA.step, value: step },
+      { key: SA.phase, value: this.view.phase },
+    ]);
+    await this.onRecord?.(rec, this.view.phase);
+    if (status) await this.writeStatus(status);
+  }
+
+  /** Status is informational: a failure to write it is logged, never fails the saga. */
+  async writeStatus(update: StatusUpdate): Promise<void> {
+    if (update.phase) this.view.phase = update.phase;
+    try {
+      await kube(this.ref, `status ${this.ref.namespace}/${this.ref.name}: ${update.phase ?? 'update'}`, 60_000).patchStackStatus({
+        ref: this.ref,
+        update: { ...update, workflow: stackWorkflowExecution() },
+      });
+    } catch (e) {
+      log.warn('could not write MonitoringStack status', { error: errorMessage(e) });
+    }
+  }
+}
+
+/** The long-lived stack workflow (a saga's parent), which is what people look up. */
+function stackWorkflowExecution(): { workflowId: string; runId: string } {
+  const info = workflowInfo();
+  return info.parent ? { workflowId: info.parent.workflowId, runId: info.parent.runId } : { workflowId: info.workflowId, runId: info.runId };
+}

@@ -1,0 +1,224 @@
+import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { exposureMode } from '../crd/exposure.js';
+import type { StackRef } from '../domain/stack-ref.js';
+import { grafana, kube } from './activities.js';
+import {
+  progressSignal,
+  supersedeSignal,
+  type DesiredSpec,
+  type ProvisionOutcome,
+  type ReadySpec,
+  type StackOptions,
+  type StackView,
+  type StepName,
+  type StepRecord,
+} from './definitions.js';
+import { datasourceParams } from './datasource-params.js';
+import { errorMessage, failureType, stepFailure } from './errors.js';
+import { Progress } from './progress.js';
+import { Saga } from './saga.js';
+
+export interface ProvisionInput {
+  ref: StackRef;
+  target: DesiredSpec;
+  /** The last spec that reached Ready: an update that fails rolls back to it instead of deleting. */
+  lastReady?: ReadySpec;
+  options: StackOptions;
+  view: StackView;
+}
+
+class Superseded extends Error {}
+
+/**
+ * The provisioning saga for one generation of a stack: Prometheus objects →
+ * ready → exposure → datasource → healthy. A step that fails for good undoes the
+ * earlier ones in reverse order: on a first provisioning by deleting them, on an
+ * update by re-applying the last spec that was Ready.
+ */
+export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionOutcome> {
+  const { ref, target, lastReady, options } = input;
+  const spec = target.spec;
+  const generation = target.generation;
+  let superseded = false;
+  setHandler(supersedeSignal, () => void (superseded = true));
+
+  const progress = new Progress(ref, { ...input.view, steps: [] }, (r) => reportToParent(r));
+  const saga = new Saga();
+  const isUpdate = lastReady !== undefined;
+  const ds = (url: string) => datasourceParams(ref, spec, url);
+  const where = `${ref.namespace}/${ref.name}`;
+  let current: StepName = 'preflight';
+  const begin = (s: StepName, message: string) => {
+    current = s;
+    return progress.step(s, 'running', message);
+  };
+
+  /** Polls `check` with durable timers until it yields a value, the deadline passes, or a newer spec arrives. */
+  async function waitFor<T>(
+    what: string,
+    deadlineMs: number,
+    failType: string,
+    check: () => Promise<{ value?: T; message: string }>,
+  ): Promise<T> {
+    const deadline = Date.now() + deadlineMs;
+    let last = '';
+    for (;;) {
+      if (superseded) throw new Superseded();
+      const r = await check();
+      if (r.value !== undefined) return r.value;
+      if (r.message !== last) {
+        last = r.message;
+        await progress.step(current, 'running', r.message);
+      }
+      if (Date.now() >= deadline) throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
+      await condition(() => superseded, options.pollIntervalMs);
+    }
+  }
+
+  try {
+    await progress.writeStatus({
+      phase: 'Provisioning',
+      observedGeneration: generation,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning', message: `provisioning generation ${generation}` }],
+    });
+
+    await begin('preflight', `check Grafana instance '${spec.grafana.instance}'`);
+    await grafana(`preflight Grafana '${spec.grafana.instance}'`, options.grafanaTimeoutMs).grafanaPreflight({
+      instance: spec.grafana.instance,
+      orgId: spec.grafana.orgId,
+    });
+
+    await begin('applyPrometheus', `apply Prometheus objects in ${where}`);
+    saga.add('applyPrometheus', () =>
+      isUpdate
+        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({ ref, spec: lastReady.spec })
+        : kube(ref, `delete Prometheus objects ${where}`).deletePrometheus({ ref }),
+    );
+    const applied = await kube(ref, `apply Prometheus ${where} (${spec.prometheus.replicas} replicas)`).applyPrometheus({ ref, spec });
+    await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
+
+    await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
+    const readiness = await waitFor('Prometheus readiness', options.readinessTimeoutMs, 'ReadinessDeadlineExceeded', async () => {
+      const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref });
+      return { value: r.ready ? r : undefined, message: r.message };
+    });
+    await progress.step('waitPrometheusReady', 'done', readiness.message, {
+      conditions: [{ type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: readiness.message }],
+      prometheus: { internalUrl: applied.internalUrl },
+    });
+
+    const mode = exposureMode(spec.exposure).mode;
+    await begin('expose', `expose Prometheus (${mode})`);
+    saga.add('expose', () =>
+      isUpdate
+        ? kube(ref, `roll back exposure ${where}`).applyExposure({ ref, spec: lastReady.spec })
+        : kube(ref, `delete exposure ${where}`).deleteExposure({ ref }),
+    );
+    await kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec });
+    await begin('waitExposed', 'waiting for an address Grafana can reach');
+    const externalUrl = await waitFor('Exposure', options.exposureTimeoutMs, 'ExposureDeadlineExceeded', async () => {
+      const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
+      return { value: r.externalUrl, message: r.message };
+    });
+    await progress.step('waitExposed', 'done', `reachable at ${externalUrl}`, {
+      conditions: [{ type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: externalUrl }],
+      prometheus: { internalUrl: applied.internalUrl, externalUrl },
+    });
+
+    const params = ds(externalUrl);
+    await begin('registerDatasource', `register datasource '${params.name}' (${params.uid}) in Grafana '${params.instance}'`);
+    // Registered before the call: a create that times out may still have landed.
+    saga.add('registerDatasource', () =>
+      isUpdate && lastReady.externalUrl
+        ? grafana(`roll back datasource ${params.uid}`, options.grafanaTimeoutMs).upsertDatasource(
+            datasourceParams(ref, lastReady.spec, lastReady.externalUrl),
+          )
+        : grafana(`delete datasource ${params.uid}`, options.grafanaTimeoutMs).deleteDatasource({
+            instance: params.instance,
+            orgId: params.orgId,
+            uid: params.uid,
+          }),
+    );
+    const registered = await grafana(`upsert datasource ${params.uid} → ${externalUrl}`, options.grafanaTimeoutMs).upsertDatasource(params);
+    const datasource = { uid: registered.uid, name: params.name, grafanaInstance: params.instance };
+    await progress.step('registerDatasource', 'done', `datasource ${registered.uid} (${registered.changed.join(', ') || 'unchanged'})`, {
+      conditions: [{ type: 'DatasourceRegistered', status: 'True', reason: 'Registered', message: `uid ${registered.uid}` }],
+      datasource,
+    });
+
+    await begin('checkDatasourceHealth', 'querying Prometheus through Grafana');
+    const health = await waitFor('Datasource health', options.grafanaTimeoutMs, 'DatasourceUnhealthy', async () => {
+      const h = await grafana(`health of datasource ${params.uid}`, options.grafanaTimeoutMs).datasourceHealth({
+        instance: params.instance,
+        orgId: params.orgId,
+        uid: params.uid,
+      });
+      return { value: h.status === 'OK' ? h : undefined, message: `${h.status}: ${h.message}` };
+    });
+    await progress.step('checkDatasourceHealth', 'done', health.message, {
+      phase: 'Ready',
+      observedGeneration: generation,
+      conditions: [
+        { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: health.message },
+        { type: 'Ready', status: 'True', reason: 'Ready', message: `generation ${generation} is ready` },
+      ],
+      lastError: null,
+    });
+    return {
+      outcome: 'Ready',
+      view: { phase: 'Ready', readyGeneration: generation, prometheus: { internalUrl: applied.internalUrl, externalUrl }, datasource },
+    };
+  } catch (e) {
+    if (e instanceof Superseded) return { outcome: 'Superseded' };
+    const message = errorMessage(e);
+    const reason = failureType(e) ?? 'StepFailed';
+    await progress.step(current, 'failed', message);
+    const compensationErrors = await saga.compensate((name, error) =>
+      progress.step(name as StepName, error ? 'compensation-failed' : 'compensated', error ?? (isUpdate ? 'rolled back' : 'undone')),
+    );
+    const undoNote = compensationErrors.length
+      ? ` Undo incomplete: ${compensationErrors.join('; ')}`
+      : isUpdate
+        ? ` Rolled back to generation ${lastReady.generation}.`
+        : ' Everything created was removed.';
+    await progress.writeStatus({
+      phase: isUpdate ? 'Degraded' : 'Failed',
+      observedGeneration: generation,
+      conditions: [
+        { type: conditionFor(current), status: 'False', reason: reasonWord(reason), message },
+        { type: 'Ready', status: 'False', reason: isUpdate ? 'UpdateRolledBack' : 'ProvisioningFailed', message: `${current} failed.${undoNote}` },
+      ],
+      lastError: { step: current, message: `${message}${undoNote}` },
+    });
+    return isUpdate
+      ? { outcome: 'RolledBack', step: current, message, compensationErrors }
+      : { outcome: 'Failed', step: current, message, compensationErrors };
+  }
+
+  async function reportToParent(r: StepRecord): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    // Best effort: the parent's view is for queries; the CR status is the record.
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(progressSignal, r)
+      .catch(() => undefined);
+  }
+}
+
+function conditionFor(step: StepName) {
+  switch (step) {
+    case 'preflight':
+    case 'registerDatasource':
+      return 'DatasourceRegistered' as const;
+    case 'checkDatasourceHealth':
+      return 'DatasourceHealthy' as const;
+    case 'expose':
+    case 'waitExposed':
+      return 'Exposed' as const;
+    default:
+      return 'PrometheusReady' as const;
+  }
+}
+
+/** Condition reasons must be CamelCase words: Temporal failure types mostly are already. */
+const reasonWord = (s: string) => s.replace(/[^A-Za-z0-9]/g, '') || 'StepFailed';

@@ -1,0 +1,57 @@
+import type { MonitoringStackSpec } from '../crd/spec.js';
+import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
+import { grafana, kube } from './activities.js';
+import type { StackOptions, StackView } from './definitions.js';
+import { errorMessage } from './errors.js';
+import { Progress } from './progress.js';
+
+export interface TeardownInput {
+  ref: StackRef;
+  /** The stack's spec (for the Grafana instance and org); absent if it never had a valid one. */
+  spec?: MonitoringStackSpec;
+  deletionPolicy: 'Delete' | 'Orphan';
+  options: StackOptions;
+  view: StackView;
+}
+
+export type TeardownOutcome = { outcome: 'Deleted' | 'Orphaned'; message: string } | { outcome: 'Failed'; message: string };
+
+/**
+ * Delete: the datasource first (Grafana stops pointing at it), then exposure,
+ * then the Prometheus objects. Orphan: leave both, and drop the owner references
+ * so deleting the CR does not garbage-collect Prometheus. A failed step stops the
+ * teardown (nothing is removed out of order) and is reported; the caller retries.
+ */
+export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOutcome> {
+  const { ref, spec, deletionPolicy, options } = input;
+  const progress = new Progress(ref, { ...input.view, steps: [] });
+  const where = `${ref.namespace}/${ref.name}`;
+  const uid = datasourceUid(ref);
+  await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, { phase: 'Deleting' });
+  try {
+    if (deletionPolicy === 'Orphan') {
+      await kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref });
+      const message = `Orphan: Prometheus objects and datasource ${uid} left in place`;
+      await progress.step('teardown', 'done', message);
+      return { outcome: 'Orphaned', message };
+    }
+    let dsNote = 'no Grafana datasource (no valid spec)';
+    if (spec) {
+      const r = await grafana(`delete datasource ${uid}`, options.grafanaTimeoutMs).deleteDatasource({
+        instance: spec.grafana.instance,
+        orgId: spec.grafana.orgId,
+        uid,
+      });
+      dsNote = r.deleted ? `datasource ${uid} deleted` : `datasource ${uid} was already gone`;
+    }
+    const exp = await kube(ref, `delete exposure ${where}`).deleteExposure({ ref });
+    const prom = await kube(ref, `delete Prometheus objects ${where}`).deletePrometheus({ ref });
+    const message = `${dsNote}; deleted ${[...exp.deleted, ...prom.deleted].join(', ') || 'nothing (already gone)'}`;
+    await progress.step('teardown', 'done', message);
+    return { outcome: 'Deleted', message };
+  } catch (e) {
+    const message = errorMessage(e);
+    await progress.step('teardown', 'failed', message, { lastError: { step: 'teardown', message } });
+    return { outcome: 'Failed', message };
+  }
+}

@@ -47,6 +47,9 @@ export async function requestTeardown(
   await client.workflow.getHandle(stackWorkflowId(ref)).signal(teardownSignal, request);
 }
 
-export async function queryStack(client: Client, ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>): Promise<StackView> {
+export async function queryStack(
+  client: Client,
+  ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>,
+): Promise<StackView> {
   return client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery);
 }

@@ -8,7 +8,10 @@ import { z } from 'zod';
  */
 export const TemporalEnvSchema = z
   .object({
-    TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_API_KEY: z.string().min(1).optional(),
     TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
@@ -21,10 +24,18 @@ export const TemporalEnvSchema = z
     message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
     path: ['TEMPORAL_TLS_KEY_PATH'],
   })
-  .refine((e) => !(e.TEMPORAL_TLS === 'false' && (e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH)), {
-    message: 'TEMPORAL_TLS=false contradicts TEMPORAL_API_KEY / TEMPORAL_TLS_* (an API key or certificate needs TLS)',
-    path: ['TEMPORAL_TLS'],
-  });
+  .refine(
+    (e) =>
+      !(
+        e.TEMPORAL_TLS === 'false' &&
+        (e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH)
+      ),
+    {
+      message:
+        'TEMPORAL_TLS=false contradicts TEMPORAL_API_KEY / TEMPORAL_TLS_* (an API key or certificate needs TLS)',
+      path: ['TEMPORAL_TLS'],
+    },
+  );
 
 export type TemporalEnv = z.output<typeof TemporalEnvSchema>;
 
@@ -32,7 +43,13 @@ export interface TemporalConnectionConfig {
   address: string;
   namespace: string;
   apiKey?: string;
-  tls?: boolean | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  tls?:
+    | boolean
+    | {
+        serverNameOverride?: string;
+        serverRootCACertificate?: Buffer;
+        clientCertPair?: { crt: Buffer; key: Buffer };
+      };
 }
 
 const read = (file: string, what: string): Buffer => {
@@ -46,7 +63,8 @@ const read = (file: string, what: string): Buffer => {
 export function temporalConnectionConfig(env: TemporalEnv): TemporalConnectionConfig {
   const tls: Exclude<TemporalConnectionConfig['tls'], boolean | undefined> = {};
   if (env.TEMPORAL_TLS_SERVER_NAME) tls.serverNameOverride = env.TEMPORAL_TLS_SERVER_NAME;
-  if (env.TEMPORAL_TLS_CA_PATH) tls.serverRootCACertificate = read(env.TEMPORAL_TLS_CA_PATH, 'TEMPORAL_TLS_CA_PATH');
+  if (env.TEMPORAL_TLS_CA_PATH)
+    tls.serverRootCACertificate = read(env.TEMPORAL_TLS_CA_PATH, 'TEMPORAL_TLS_CA_PATH');
   if (env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH) {
     tls.clientCertPair = {
       crt: read(env.TEMPORAL_TLS_CERT_PATH, 'TEMPORAL_TLS_CERT_PATH'),

@@ -11,14 +11,22 @@ const WorkerEnvSchema = z.object({
   STACKWRIGHT_ROLES: z
     .string()
     .default(ROLES.join(','))
-    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ROLES)).min(1, 'name at least one role')),
   /** The cluster this process's Kubernetes role acts on (task queue k8s.<cluster>). */
   STACKWRIGHT_CLUSTER: dnsLabel.default('local'),
   /** A kubeconfig file; without it, in-cluster config or ~/.kube/config. */
   KUBECONFIG: z.string().min(1).optional(),
   /** SDK runtime metrics for Prometheus, host:port; unset = off. */
-  STACKWRIGHT_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+  STACKWRIGHT_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
   /** A prebuilt workflow bundle (npm run build:workflows); unset = bundle from source at start. */
   STACKWRIGHT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
@@ -27,4 +35,5 @@ const WorkerEnvSchema = z.object({
 export const WorkerConfigSchema = z.intersection(TemporalEnvSchema, WorkerEnvSchema);
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
 
-export const loadWorkerConfig = (env: NodeJS.ProcessEnv): WorkerConfig => parseEnv(WorkerConfigSchema, env, 'worker');
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv): WorkerConfig =>
+  parseEnv(WorkerConfigSchema, env, 'worker');

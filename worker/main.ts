@@ -23,8 +23,12 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
       : {}),
   });
   const temporal = temporalConnectionConfig(cfg);
-  const kubeConfig = cfg.STACKWRIGHT_ROLES.includes('kubernetes') ? loadKubeConfig(cfg.KUBECONFIG) : undefined;
-  const grafana = cfg.STACKWRIGHT_ROLES.includes('grafana') ? { instances: loadGrafanaInstances(env) } : undefined;
+  const kubeConfig = cfg.STACKWRIGHT_ROLES.includes('kubernetes')
+    ? loadKubeConfig(cfg.KUBECONFIG)
+    : undefined;
+  const grafana = cfg.STACKWRIGHT_ROLES.includes('grafana')
+    ? { instances: loadGrafanaInstances(env) }
+    : undefined;
   const connection = await NativeConnection.connect({
     address: temporal.address,
     ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
@@ -41,7 +45,12 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
       workflowBundlePath: cfg.STACKWRIGHT_WORKFLOW_BUNDLE,
     });
     logger.info(
-      { roles: cfg.STACKWRIGHT_ROLES, cluster: cfg.STACKWRIGHT_CLUSTER, temporal: temporal.address, namespace: temporal.namespace },
+      {
+        roles: cfg.STACKWRIGHT_ROLES,
+        cluster: cfg.STACKWRIGHT_CLUSTER,
+        temporal: temporal.address,
+        namespace: temporal.namespace,
+      },
       'stackwright worker running',
     );
     await runWorkers(workers);
@@ -55,6 +64,7 @@ function loadKubeConfig(file: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (file) kc.loadFromFile(file);
   else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new ConfigError('no Kubernetes cluster configured: set KUBECONFIG or run in a cluster');
+  if (!kc.getCurrentCluster())
+    throw new ConfigError('no Kubernetes cluster configured: set KUBECONFIG or run in a cluster');
   return kc;
 }

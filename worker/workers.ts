@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createGrafanaActivities } from '../activities/grafana/index.js';
 import { createKubernetesActivities } from '../activities/kubernetes/index.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, WORKFLOW_TASK_QUEUE } from '../domain/stack-ref.js';
@@ -22,7 +23,10 @@ export interface WorkerDeps {
 }
 
 export const workflowsPath = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js', import.meta.url),
+  new URL(
+    import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
+    import.meta.url,
+  ),
 );
 
 /**
@@ -59,7 +63,11 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
   if (d.roles.includes('grafana')) {
     if (!d.grafana) throw new Error('the grafana role needs Grafana instances configured');
     workers.push(
-      await Worker.create({ ...base, taskQueue: GRAFANA_TASK_QUEUE, activities: createGrafanaActivities(d.grafana) }),
+      await Worker.create({
+        ...base,
+        taskQueue: GRAFANA_TASK_QUEUE,
+        activities: createGrafanaActivities(d.grafana),
+      }),
     );
   }
   return workers;

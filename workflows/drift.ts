@@ -29,13 +29,17 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
   const where = `${ref.namespace}/${ref.name}`;
   const report: DriftReport = { at: new Date().toISOString(), kubernetes: [], grafana: [] };
   try {
-    const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({ ref, spec: ready.spec });
+    const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({
+      ref,
+      spec: ready.spec,
+    });
     const exp = await kube(ref, `drift: re-apply exposure ${where}`).applyExposure({ ref, spec: ready.spec });
     report.kubernetes = [...prom.changed, ...exp.changed];
     if (ready.externalUrl) {
-      const ds = await grafana(`drift: datasource ${datasourceUid(ref)}`, options.grafanaTimeoutMs).upsertDatasource(
-        datasourceParams(ref, ready.spec, ready.externalUrl),
-      );
+      const ds = await grafana(
+        `drift: datasource ${datasourceUid(ref)}`,
+        options.grafanaTimeoutMs,
+      ).upsertDatasource(datasourceParams(ref, ready.spec, ready.externalUrl));
       report.grafana = ds.changed.map((f) => `datasource.${f}`);
     }
     const p = datasourceParams(ref, ready.spec, ready.externalUrl ?? '');
@@ -61,7 +65,10 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
     return { report, healthy, message };
   } catch (e) {
     const message = `drift check failed: ${errorMessage(e)}`;
-    await progress.step('drift', 'failed', message, { phase: 'Degraded', lastError: { step: 'drift', message } });
+    await progress.step('drift', 'failed', message, {
+      phase: 'Degraded',
+      lastError: { step: 'drift', message },
+    });
     return { report, healthy: false, message };
   }
 }

@@ -1,4 +1,9 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TemporalFailure,
+} from '@temporalio/workflow';
 
 /** The innermost human message of a failure chain (activity → application failure). */
 export function errorMessage(e: unknown): string {

@@ -8,4 +8,7 @@ export const DEFAULT_STACK_OPTIONS: StackOptions = {
   pollIntervalMs: 5_000,
 };
 
-export const withDefaults = (o: Partial<StackOptions> | undefined): StackOptions => ({ ...DEFAULT_STACK_OPTIONS, ...o });
+export const withDefaults = (o: Partial<StackOptions> | undefined): StackOptions => ({
+  ...DEFAULT_STACK_OPTIONS,
+  ...o,
+});

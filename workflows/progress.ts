@@ -23,7 +23,12 @@ export class Progress {
     private readonly onRecord?: (r: StepRecord, phase: Phase) => Promise<void>,
   ) {}
 
-  async step(step: StepName, state: StepRecord['state'], message: string, status?: StatusUpdate): Promise<void> {
+  async step(
+    step: StepName,
+    state: StepRecord['state'],
+    message: string,
+    status?: StatusUpdate,
+  ): Promise<void> {
     const rec: StepRecord = { step, state, message, at: new Date().toISOString() };
     this.view.steps = [...this.view.steps, rec].slice(-MAX_STEPS);
     this.view.currentStep = state === 'running' ? step : undefined;
@@ -41,7 +46,11 @@ export class Progress {
   async writeStatus(update: StatusUpdate): Promise<void> {
     if (update.phase) this.view.phase = update.phase;
     try {
-      await kube(this.ref, `status ${this.ref.namespace}/${this.ref.name}: ${update.phase ?? 'update'}`, 60_000).patchStackStatus({
+      await kube(
+        this.ref,
+        `status ${this.ref.namespace}/${this.ref.name}: ${update.phase ?? 'update'}`,
+        60_000,
+      ).patchStackStatus({
         ref: this.ref,
         update: { ...update, workflow: stackWorkflowExecution() },
       });
@@ -54,5 +63,7 @@ export class Progress {
 /** The long-lived stack workflow (a saga's parent), which is what people look up. */
 function stackWorkflowExecution(): { workflowId: string; runId: string } {
   const info = workflowInfo();
-  return info.parent ? { workflowId: info.parent.workflowId, runId: info.parent.runId } : { workflowId: info.workflowId, runId: info.runId };
+  return info.parent
+    ? { workflowId: info.parent.workflowId, runId: info.parent.runId }
+    : { workflowId: info.workflowId, runId: info.runId };
 }

@@ -70,7 +70,8 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         last = r.message;
         await progress.step(current, 'running', r.message);
       }
-      if (Date.now() >= deadline) throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
+      if (Date.now() >= deadline)
+        throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
       await condition(() => superseded, options.pollIntervalMs);
     }
   }
@@ -79,7 +80,14 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     await progress.writeStatus({
       phase: 'Provisioning',
       observedGeneration: generation,
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning', message: `provisioning generation ${generation}` }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Provisioning',
+          message: `provisioning generation ${generation}`,
+        },
+      ],
     });
 
     await begin('preflight', `check Grafana instance '${spec.grafana.instance}'`);
@@ -91,19 +99,32 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     await begin('applyPrometheus', `apply Prometheus objects in ${where}`);
     saga.add('applyPrometheus', () =>
       isUpdate
-        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({ ref, spec: lastReady.spec })
+        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({
+            ref,
+            spec: lastReady.spec,
+          })
         : kube(ref, `delete Prometheus objects ${where}`).deletePrometheus({ ref }),
     );
-    const applied = await kube(ref, `apply Prometheus ${where} (${spec.prometheus.replicas} replicas)`).applyPrometheus({ ref, spec });
+    const applied = await kube(
+      ref,
+      `apply Prometheus ${where} (${spec.prometheus.replicas} replicas)`,
+    ).applyPrometheus({ ref, spec });
     await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
 
     await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
-    const readiness = await waitFor('Prometheus readiness', options.readinessTimeoutMs, 'ReadinessDeadlineExceeded', async () => {
-      const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref });
-      return { value: r.ready ? r : undefined, message: r.message };
-    });
+    const readiness = await waitFor(
+      'Prometheus readiness',
+      options.readinessTimeoutMs,
+      'ReadinessDeadlineExceeded',
+      async () => {
+        const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref });
+        return { value: r.ready ? r : undefined, message: r.message };
+      },
+    );
     await progress.step('waitPrometheusReady', 'done', readiness.message, {
-      conditions: [{ type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: readiness.message }],
+      conditions: [
+        { type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: readiness.message },
+      ],
       prometheus: { internalUrl: applied.internalUrl },
     });
 
@@ -116,17 +137,25 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     );
     await kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec });
     await begin('waitExposed', 'waiting for an address Grafana can reach');
-    const externalUrl = await waitFor('Exposure', options.exposureTimeoutMs, 'ExposureDeadlineExceeded', async () => {
-      const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
-      return { value: r.externalUrl, message: r.message };
-    });
+    const externalUrl = await waitFor(
+      'Exposure',
+      options.exposureTimeoutMs,
+      'ExposureDeadlineExceeded',
+      async () => {
+        const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
+        return { value: r.externalUrl, message: r.message };
+      },
+    );
     await progress.step('waitExposed', 'done', `reachable at ${externalUrl}`, {
       conditions: [{ type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: externalUrl }],
       prometheus: { internalUrl: applied.internalUrl, externalUrl },
     });
 
     const params = ds(externalUrl);
-    await begin('registerDatasource', `register datasource '${params.name}' (${params.uid}) in Grafana '${params.instance}'`);
+    await begin(
+      'registerDatasource',
+      `register datasource '${params.name}' (${params.uid}) in Grafana '${params.instance}'`,
+    );
     // Registered before the call: a create that times out may still have landed.
     saga.add('registerDatasource', () =>
       isUpdate && lastReady.externalUrl
@@ -139,22 +168,45 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
             uid: params.uid,
           }),
     );
-    const registered = await grafana(`upsert datasource ${params.uid} → ${externalUrl}`, options.grafanaTimeoutMs).upsertDatasource(params);
+    const registered = await grafana(
+      `upsert datasource ${params.uid} → ${externalUrl}`,
+      options.grafanaTimeoutMs,
+    ).upsertDatasource(params);
     const datasource = { uid: registered.uid, name: params.name, grafanaInstance: params.instance };
-    await progress.step('registerDatasource', 'done', `datasource ${registered.uid} (${registered.changed.join(', ') || 'unchanged'})`, {
-      conditions: [{ type: 'DatasourceRegistered', status: 'True', reason: 'Registered', message: `uid ${registered.uid}` }],
-      datasource,
-    });
+    await progress.step(
+      'registerDatasource',
+      'done',
+      `datasource ${registered.uid} (${registered.changed.join(', ') || 'unchanged'})`,
+      {
+        conditions: [
+          {
+            type: 'DatasourceRegistered',
+            status: 'True',
+            reason: 'Registered',
+            message: `uid ${registered.uid}`,
+          },
+        ],
+        datasource,
+      },
+    );
 
     await begin('checkDatasourceHealth', 'querying Prometheus through Grafana');
-    const health = await waitFor('Datasource health', options.grafanaTimeoutMs, 'DatasourceUnhealthy', async () => {
-      const h = await grafana(`health of datasource ${params.uid}`, options.grafanaTimeoutMs).datasourceHealth({
-        instance: params.instance,
-        orgId: params.orgId,
-        uid: params.uid,
-      });
-      return { value: h.status === 'OK' ? h : undefined, message: `${h.status}: ${h.message}` };
-    });
+    const health = await waitFor(
+      'Datasource health',
+      options.grafanaTimeoutMs,
+      'DatasourceUnhealthy',
+      async () => {
+        const h = await grafana(
+          `health of datasource ${params.uid}`,
+          options.grafanaTimeoutMs,
+        ).datasourceHealth({
+          instance: params.instance,
+          orgId: params.orgId,
+          uid: params.uid,
+        });
+        return { value: h.status === 'OK' ? h : undefined, message: `${h.status}: ${h.message}` };
+      },
+    );
     await progress.step('checkDatasourceHealth', 'done', health.message, {
       phase: 'Ready',
       observedGeneration: generation,
@@ -166,7 +218,12 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     });
     return {
       outcome: 'Ready',
-      view: { phase: 'Ready', readyGeneration: generation, prometheus: { internalUrl: applied.internalUrl, externalUrl }, datasource },
+      view: {
+        phase: 'Ready',
+        readyGeneration: generation,
+        prometheus: { internalUrl: applied.internalUrl, externalUrl },
+        datasource,
+      },
     };
   } catch (e) {
     if (e instanceof Superseded) return { outcome: 'Superseded' };
@@ -174,7 +231,11 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     const reason = failureType(e) ?? 'StepFailed';
     await progress.step(current, 'failed', message);
     const compensationErrors = await saga.compensate((name, error) =>
-      progress.step(name as StepName, error ? 'compensation-failed' : 'compensated', error ?? (isUpdate ? 'rolled back' : 'undone')),
+      progress.step(
+        name as StepName,
+        error ? 'compensation-failed' : 'compensated',
+        error ?? (isUpdate ? 'rolled back' : 'undone'),
+      ),
     );
     const undoNote = compensationErrors.length
       ? ` Undo incomplete: ${compensationErrors.join('; ')}`
@@ -186,7 +247,12 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       observedGeneration: generation,
       conditions: [
         { type: conditionFor(current), status: 'False', reason: reasonWord(reason), message },
-        { type: 'Ready', status: 'False', reason: isUpdate ? 'UpdateRolledBack' : 'ProvisioningFailed', message: `${current} failed.${undoNote}` },
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: isUpdate ? 'UpdateRolledBack' : 'ProvisioningFailed',
+          message: `${current} failed.${undoNote}`,
+        },
       ],
       lastError: { step: current, message: `${message}${undoNote}` },
     });

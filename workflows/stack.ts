@@ -92,7 +92,8 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
 
   const wid = stackWorkflowId(ref);
   const suspended = () => view.paused || desired?.spec.suspend === true;
-  const pending = () => desired !== undefined && (desired.generation > carried.appliedGeneration || retryRequested);
+  const pending = () =>
+    desired !== undefined && (desired.generation > carried.appliedGeneration || retryRequested);
 
   for (let iteration = 0; ; iteration++) {
     if (teardown) return await runTeardown(teardown);
@@ -102,7 +103,14 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
         await progress.writeStatus({
           phase: 'Suspended',
           observedGeneration: desired?.generation,
-          conditions: [{ type: 'Ready', status: 'False', reason: 'Suspended', message: view.paused ? 'paused by an operator' : 'spec.suspend is true' }],
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'Suspended',
+              message: view.paused ? 'paused by an operator' : 'spec.suspend is true',
+            },
+          ],
         });
         setPhase('Suspended');
       }
@@ -117,7 +125,12 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     }
 
     if (workflowInfo().continueAsNewSuggested || iteration >= MAX_ITERATIONS) {
-      await continueAsNew<typeof stackWorkflow>({ ref, desired, options: input.options, carried: { ...carried, view } });
+      await continueAsNew<typeof stackWorkflow>({
+        ref,
+        desired,
+        options: input.options,
+        carried: { ...carried, view },
+      });
     }
 
     const woke = await condition(
@@ -184,7 +197,15 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       try {
         r = await executeChild(teardownWorkflow, {
           workflowId: `${wid}/teardown/${iterationStamp()}`,
-          args: [{ ref, spec: t.spec ?? carried.lastReady?.spec ?? desired?.spec, deletionPolicy: t.deletionPolicy, options, view: { ...view, steps: [] } }],
+          args: [
+            {
+              ref,
+              spec: t.spec ?? carried.lastReady?.spec ?? desired?.spec,
+              deletionPolicy: t.deletionPolicy,
+              options,
+              view: { ...view, steps: [] },
+            },
+          ],
           staticSummary: `teardown ${ref.namespace}/${ref.name} (${t.deletionPolicy})`,
         });
       } catch (e) {
@@ -192,7 +213,10 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       }
       if (r.outcome !== 'Failed') {
         view.lastError = undefined;
-        view.steps = [...view.steps, { step: 'teardown', state: 'done', message: r.message, at: new Date().toISOString() }];
+        view.steps = [
+          ...view.steps,
+          { step: 'teardown', state: 'done', message: r.message, at: new Date().toISOString() },
+        ];
         return view;
       }
       // Not finished: keep the finalizer's promise. Try again after a pause or on retry.

@@ -14,7 +14,8 @@ export interface TeardownInput {
   view: StackView;
 }
 
-export type TeardownOutcome = { outcome: 'Deleted' | 'Orphaned'; message: string } | { outcome: 'Failed'; message: string };
+export type TeardownOutcome =
+  { outcome: 'Deleted' | 'Orphaned'; message: string } | { outcome: 'Failed'; message: string };
 
 /**
  * Delete: the datasource first (Grafana stops pointing at it), then exposure,
@@ -27,7 +28,9 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
   const progress = new Progress(ref, { ...input.view, steps: [] });
   const where = `${ref.namespace}/${ref.name}`;
   const uid = datasourceUid(ref);
-  await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, { phase: 'Deleting' });
+  await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, {
+    phase: 'Deleting',
+  });
   try {
     if (deletionPolicy === 'Orphan') {
       await kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref });

@@ -41,7 +41,8 @@ export async function upsertDatasource(
   if ('existing' in created) return update(client, args, desired, created.existing);
   const ds = created.created;
   // Grafana makes an org's first datasource its default whatever was asked: set it right at once.
-  if (drift(ds, desired).length === 0) return { uid: ds.uid, id: ds.id, version: ds.version, changed: ['created'] };
+  if (drift(ds, desired).length === 0)
+    return { uid: ds.uid, id: ds.id, version: ds.version, changed: ['created'] };
   const fixed = await update(client, args, desired, ds);
   return { ...fixed, changed: ['created', ...fixed.changed] };
 }

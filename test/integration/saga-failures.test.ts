@@ -27,9 +27,15 @@ const good = () => ({
 async function expectNothingLeft(ref: StackRef): Promise<void> {
   const apps = h.kc.makeApiClient(k8s.AppsV1Api);
   const core = h.kc.makeApiClient(k8s.CoreV1Api);
-  await expect(apps.readNamespacedStatefulSet({ name: `${ref.name}-prometheus`, namespace: h.namespace })).rejects.toMatchObject({ code: 404 });
-  await expect(core.readNamespacedService({ name: `${ref.name}-prometheus`, namespace: h.namespace })).rejects.toMatchObject({ code: 404 });
-  await expect(core.readNamespacedConfigMap({ name: `${ref.name}-prometheus`, namespace: h.namespace })).rejects.toMatchObject({ code: 404 });
+  await expect(
+    apps.readNamespacedStatefulSet({ name: `${ref.name}-prometheus`, namespace: h.namespace }),
+  ).rejects.toMatchObject({ code: 404 });
+  await expect(
+    core.readNamespacedService({ name: `${ref.name}-prometheus`, namespace: h.namespace }),
+  ).rejects.toMatchObject({ code: 404 });
+  await expect(
+    core.readNamespacedConfigMap({ name: `${ref.name}-prometheus`, namespace: h.namespace }),
+  ).rejects.toMatchObject({ code: 404 });
   expect((await grafanaApi('GET', `/api/datasources/uid/${datasourceUid(ref)}`)).status).toBe(404);
 }
 
@@ -42,7 +48,10 @@ async function failedAt(ref: StackRef, step: string, message: RegExp): Promise<v
   expect(cr?.status?.lastError).toMatchObject({ step });
   expect(cr?.status?.lastError?.message).toMatch(message);
   expect(cr?.status?.lastError?.message).toMatch(/Everything created was removed/);
-  expect(cr?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ProvisioningFailed' });
+  expect(cr?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'ProvisioningFailed',
+  });
 }
 
 async function closedPort(): Promise<number> {
@@ -59,7 +68,11 @@ describe('saga failures and compensation', () => {
       ...good(),
       prometheus: { replicas: 1, resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
     });
-    await failedAt(ref, 'applyPrometheus', /StatefulSet.*rejected-prometheus|must be less than or equal to cpu limit/);
+    await failedAt(
+      ref,
+      'applyPrometheus',
+      /StatefulSet.*rejected-prometheus|must be less than or equal to cpu limit/,
+    );
     await expectNothingLeft(ref);
   }, 150_000);
 
@@ -94,10 +107,19 @@ describe('saga failures and compensation', () => {
 
   it('a datasource with the same name and another uid is never taken over', async () => {
     const name = `${h.cluster}/${h.namespace}/collide`;
-    const other = await grafanaApi('POST', '/api/datasources', { name, type: 'prometheus', access: 'proxy', url: 'http://other:9090' });
+    const other = await grafanaApi('POST', '/api/datasources', {
+      name,
+      type: 'prometheus',
+      access: 'proxy',
+      url: 'http://other:9090',
+    });
     const otherUid = (other.body as { datasource: { uid: string } }).datasource.uid;
     const ref = await h.createStack('collide', good());
-    await failedAt(ref, 'registerDatasource', new RegExp(`uid ${otherUid}`));
+    await failedAt(
+      ref,
+      'registerDatasource',
+      new RegExp(`by datasource uid '${otherUid}'.*will not take over`),
+    );
     const still = await grafanaApi('GET', `/api/datasources/uid/${otherUid}`);
     expect(still.body).toMatchObject({ name, url: 'http://other:9090' });
     await expectNothingLeft(ref);
@@ -105,13 +127,22 @@ describe('saga failures and compensation', () => {
   }, 150_000);
 
   it('a datasource whose Prometheus is unreachable stays unhealthy → Failed, datasource removed', async () => {
-    const ref = await h.createStack('unhealthy', { ...good(), exposure: { url: `http://127.0.0.1:${await closedPort()}` } });
+    const ref = await h.createStack('unhealthy', {
+      ...good(),
+      exposure: { url: `http://127.0.0.1:${await closedPort()}` },
+    });
     await failedAt(ref, 'checkDatasourceHealth', /There was an error returned querying the Prometheus API/);
     await expectNothingLeft(ref);
   }, 150_000);
 
   it('a create whose effect landed before the call failed is retried without a duplicate', async () => {
-    await injectFault({ method: 'POST', pathPrefix: '/api/datasources', status: 500, times: 1, commitFirst: true });
+    await injectFault({
+      method: 'POST',
+      pathPrefix: '/api/datasources',
+      status: 500,
+      times: 1,
+      commitFirst: true,
+    });
     const ref = await h.createStack('landed', good());
     await h.waitFor(ref, 'Ready', (v) => v.phase === 'Ready');
     const list = (await grafanaApi('GET', '/api/datasources')).body as { uid: string; name: string }[];

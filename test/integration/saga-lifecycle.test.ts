@@ -19,7 +19,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Ds = { uid: string; name: string; url: string; jsonData: Record<string, unknown>; version: number; id: number };
+type Ds = {
+  uid: string;
+  name: string;
+  url: string;
+  jsonData: Record<string, unknown>;
+  version: number;
+  id: number;
+};
 const getDs = async (uid: string) => grafanaApi('GET', `/api/datasources/uid/${uid}`);
 
 describe('stack saga lifecycle', () => {
@@ -34,12 +41,22 @@ describe('stack saga lifecycle', () => {
 
     const apps = h.kc.makeApiClient(k8s.AppsV1Api);
     const sts = await apps.readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace });
-    expect(sts.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'MonitoringStack', name: 'web', uid: ref.uid, controller: true });
+    expect(sts.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'MonitoringStack',
+      name: 'web',
+      uid: ref.uid,
+      controller: true,
+    });
     expect(sts.status?.readyReplicas).toBe(1);
 
     const ds = await getDs(datasourceUid(ref));
     expect(ds.status).toBe(200);
-    expect(ds.body).toMatchObject({ uid: datasourceUid(ref), name: `${h.cluster}/${h.namespace}/web`, url: prometheusUrl(), type: 'prometheus' });
+    expect(ds.body).toMatchObject({
+      uid: datasourceUid(ref),
+      name: `${h.cluster}/${h.namespace}/web`,
+      url: prometheusUrl(),
+      type: 'prometheus',
+    });
     const health = await grafanaApi('GET', `/api/datasources/uid/${datasourceUid(ref)}/health`);
     expect(health).toMatchObject({ status: 200, body: { status: 'OK' } });
 
@@ -47,26 +64,47 @@ describe('stack saga lifecycle', () => {
     expect(cr?.status?.phase).toBe('Ready');
     expect(cr?.status?.observedGeneration).toBe(1);
     const conds = Object.fromEntries((cr?.status?.conditions ?? []).map((c) => [c.type, c.status]));
-    expect(conds).toMatchObject({ PrometheusReady: 'True', Exposed: 'True', DatasourceRegistered: 'True', DatasourceHealthy: 'True', Ready: 'True' });
+    expect(conds).toMatchObject({
+      PrometheusReady: 'True',
+      Exposed: 'True',
+      DatasourceRegistered: 'True',
+      DatasourceHealthy: 'True',
+      Ready: 'True',
+    });
     expect(cr?.status?.datasource).toMatchObject({ uid: datasourceUid(ref), grafanaInstance: 'default' });
     expect(cr?.status?.workflow?.workflowId).toBe(stackWorkflowId(ref));
 
     // Every step is visible in the workflow's own view, in order.
     const done = view.steps.filter((s) => s.state === 'done').map((s) => s.step);
-    expect(done).toEqual(['applyPrometheus', 'waitPrometheusReady', 'waitExposed', 'registerDatasource', 'checkDatasourceHealth']);
+    expect(done).toEqual([
+      'applyPrometheus',
+      'waitPrometheusReady',
+      'waitExposed',
+      'registerDatasource',
+      'checkDatasourceHealth',
+    ]);
   }, 120_000);
 
   it('finds the stack by search attributes (as the Temporal UI does)', async () => {
     const ids: string[] = [];
-    for await (const wf of h.client.workflow.list({ query: `StackNamespace="${h.namespace}" AND StackName="web"` })) ids.push(wf.workflowId);
+    for await (const wf of h.client.workflow.list({
+      query: `StackNamespace="${h.namespace}" AND StackName="web"`,
+    }))
+      ids.push(wf.workflowId);
     expect(ids).toContain(stackWorkflowId(ref));
   });
 
   it('applies a spec change (only the difference) and reaches Ready at the new generation', async () => {
     const before = (await getDs(datasourceUid(ref))).body as Ds;
     const gen = await h.updateStack(ref, { prometheus: { replicas: 2, retention: '2d' } });
-    await h.waitFor(ref, `Ready at generation ${gen}`, (v) => v.phase === 'Ready' && v.readyGeneration === gen);
-    const sts = await h.kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace });
+    await h.waitFor(
+      ref,
+      `Ready at generation ${gen}`,
+      (v) => v.phase === 'Ready' && v.readyGeneration === gen,
+    );
+    const sts = await h.kc
+      .makeApiClient(k8s.AppsV1Api)
+      .readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace });
     expect(sts.spec?.replicas).toBe(2);
     const after = (await getDs(datasourceUid(ref))).body as Ds;
     expect(after.version).toBe(before.version); // datasource unchanged: nothing to PUT
@@ -75,18 +113,33 @@ describe('stack saga lifecycle', () => {
 
   it('rolls a failed update back to the last Ready spec instead of deleting everything', async () => {
     // A storage class that does not exist: the pods never schedule, the readiness deadline passes.
-    const gen = await h.updateStack(ref, { prometheus: { replicas: 2, retention: '2d', storage: { size: '1Gi', storageClassName: 'does-not-exist' } } });
-    const view = await h.waitFor(ref, 'Degraded after rollback', (v) => v.phase === 'Degraded' && (v.desiredGeneration ?? 0) >= gen);
+    const gen = await h.updateStack(ref, {
+      prometheus: {
+        replicas: 2,
+        retention: '2d',
+        storage: { size: '1Gi', storageClassName: 'does-not-exist' },
+      },
+    });
+    const view = await h.waitFor(
+      ref,
+      'Degraded after rollback',
+      (v) => v.phase === 'Degraded' && (v.desiredGeneration ?? 0) >= gen,
+    );
     expect(view.lastError?.step).toBe('waitPrometheusReady');
     expect(view.readyGeneration).toBe(gen - 1);
 
-    const sts = await h.kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace });
+    const sts = await h.kc
+      .makeApiClient(k8s.AppsV1Api)
+      .readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace });
     expect(sts.spec?.volumeClaimTemplates ?? []).toHaveLength(0);
     expect((await getDs(datasourceUid(ref))).status).toBe(200);
     const cr = await h.getStack('web');
     expect(cr?.status?.phase).toBe('Degraded');
     expect(cr?.status?.lastError?.message).toMatch(/Rolled back to generation/);
-    expect(cr?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'UpdateRolledBack' });
+    expect(cr?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'UpdateRolledBack',
+    });
   }, 150_000);
 
   it('repairs drift: a datasource edited by hand, a deleted one, and a deleted ConfigMap are put back', async () => {
@@ -97,8 +150,15 @@ describe('stack saga lifecycle', () => {
     const handle = h.client.workflow.getHandle(stackWorkflowId(ref));
 
     const ds = (await getDs(uid)).body as Ds;
-    await grafanaApi('PUT', `/api/datasources/uid/${uid}`, { ...ds, url: 'http://hijacked.example:9090', jsonData: { httpMethod: 'GET' }, access: 'proxy' });
-    await h.kc.makeApiClient(k8s.CoreV1Api).deleteNamespacedConfigMap({ name: 'web-prometheus', namespace: h.namespace });
+    await grafanaApi('PUT', `/api/datasources/uid/${uid}`, {
+      ...ds,
+      url: 'http://hijacked.example:9090',
+      jsonData: { httpMethod: 'GET' },
+      access: 'proxy',
+    });
+    await h.kc
+      .makeApiClient(k8s.CoreV1Api)
+      .deleteNamespacedConfigMap({ name: 'web-prometheus', namespace: h.namespace });
     await handle.signal(driftCheckSignal);
     const v1 = await h.waitFor(ref, 'drift report', (v) => (v.lastDrift?.grafana.length ?? 0) > 0);
     expect(v1.lastDrift?.grafana).toEqual(expect.arrayContaining(['datasource.url', 'datasource.jsonData']));
@@ -121,8 +181,14 @@ describe('stack saga lifecycle', () => {
     expect(final.steps.at(-1)).toMatchObject({ step: 'teardown', state: 'done' });
     expect((await getDs(uid)).status).toBe(404);
     const apps = h.kc.makeApiClient(k8s.AppsV1Api);
-    await expect(apps.readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace })).rejects.toMatchObject({ code: 404 });
-    await expect(h.kc.makeApiClient(k8s.CoreV1Api).readNamespacedService({ name: 'web-prometheus', namespace: h.namespace })).rejects.toMatchObject({
+    await expect(
+      apps.readNamespacedStatefulSet({ name: 'web-prometheus', namespace: h.namespace }),
+    ).rejects.toMatchObject({ code: 404 });
+    await expect(
+      h.kc
+        .makeApiClient(k8s.CoreV1Api)
+        .readNamespacedService({ name: 'web-prometheus', namespace: h.namespace }),
+    ).rejects.toMatchObject({
       code: 404,
     });
   }, 120_000);

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { datasourceUid, stackWorkflowId, type StackRef } from '../../domain/stack-ref.js';
 import { GROUP, PLURAL, VERSION } from '../../crd/constants.js';
@@ -19,7 +21,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-const historiesDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'histories');
+// Recorded with scripts/record-histories.ts: replaying them catches a workflow change that
+// would break runs already in flight.
+const historiesDir = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+  'fixtures',
+  'histories',
+);
 
 describe('teardown with deletionPolicy Orphan, and replay of recorded histories', () => {
   let ref: StackRef;
@@ -37,34 +46,58 @@ describe('teardown with deletionPolicy Orphan, and replay of recorded histories'
     const final = await handle.result();
     expect(final.steps.at(-1)?.message).toMatch(/left in place/);
 
-    await h.kc.makeApiClient(k8s.CustomObjectsApi).deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: h.namespace, plural: PLURAL, name: 'keep' });
+    await h.kc
+      .makeApiClient(k8s.CustomObjectsApi)
+      .deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: h.namespace,
+        plural: PLURAL,
+        name: 'keep',
+      });
     await new Promise((r) => setTimeout(r, 5000)); // give the garbage collector its chance
-    const sts = await h.kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: 'keep-prometheus', namespace: h.namespace });
+    const sts = await h.kc
+      .makeApiClient(k8s.AppsV1Api)
+      .readNamespacedStatefulSet({ name: 'keep-prometheus', namespace: h.namespace });
     expect(sts.metadata?.ownerReferences ?? []).toEqual([]);
     expect((await grafanaApi('GET', `/api/datasources/uid/${datasourceUid(ref)}`)).status).toBe(200);
     await grafanaApi('DELETE', `/api/datasources/uid/${datasourceUid(ref)}`);
     runIds.push((await handle.describe()).runId);
   }, 150_000);
 
-  it('replays the histories it just produced, and the recorded ones, without non-determinism', async () => {
+  it('replays the histories it just produced, and the recorded ones, without non-determinism; no secret in them', async () => {
     const histories = [];
-    for await (const wf of h.client.workflow.list({ query: `StackCluster="${h.cluster}" OR WorkflowId STARTS_WITH "${stackWorkflowId(ref)}/"` })) {
+    for await (const wf of h.client.workflow.list({
+      query: `StackCluster="${h.cluster}" OR WorkflowId STARTS_WITH "${stackWorkflowId(ref)}/"`,
+    })) {
       if (wf.status.name === 'RUNNING') continue;
-      histories.push({ workflowId: wf.workflowId, history: await h.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+      histories.push({
+        workflowId: wf.workflowId,
+        history: await h.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      });
     }
     expect(histories.length).toBeGreaterThanOrEqual(2); // the stack workflow and its provision child at least
-    const recorded = fs.existsSync(historiesDir)
-      ? fs.readdirSync(historiesDir).filter((f) => f.endsWith('.json')).map((f) => ({ workflowId: f, history: JSON.parse(fs.readFileSync(path.join(historiesDir, f), 'utf8')) }))
-      : [];
-    if (process.env.RECORD_HISTORIES === '1') {
-      fs.mkdirSync(historiesDir, { recursive: true });
-      for (const { workflowId, history } of histories) {
-        const kind = workflowId.split('/').length > 4 ? workflowId.split('/')[4] : 'stack';
-        fs.writeFileSync(path.join(historiesDir, `${kind}.json`), JSON.stringify(history, null, 1));
-      }
+    // Secrets never enter workflow inputs or history: activities resolve them.
+    for (const { history } of histories) {
+      const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+      expect(bytes.includes(requireEnv('GRAFANA_TOKEN'))).toBe(false);
+      expect(bytes.includes(ref.uid)).toBe(true); // the check can see payloads at all
     }
+    const recorded = fs.existsSync(historiesDir)
+      ? fs
+          .readdirSync(historiesDir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => ({
+            workflowId: f,
+            history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, f), 'utf8'))),
+          }))
+      : [];
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath, bundlerOptions }, [...histories, ...recorded])) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowsPath, bundlerOptions }, [
+      ...histories,
+      ...recorded,
+    ]))
+      results.push(r);
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.length).toBe(histories.length + recorded.length);
   }, 120_000);

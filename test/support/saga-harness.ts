@@ -9,7 +9,11 @@ import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/w
 import { loadGrafanaInstances } from '../../activities/grafana/config.js';
 import { signalStack } from '../../client/stack-client.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
-import { MonitoringStackSchema, type MonitoringStack, type MonitoringStackInput } from '../../crd/resource.js';
+import {
+  MonitoringStackSchema,
+  type MonitoringStack,
+  type MonitoringStackInput,
+} from '../../crd/resource.js';
 import { repoRoot } from '../../devstack/paths.js';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
@@ -73,11 +77,24 @@ export async function startHarness() {
   });
   const running = runWorkers(workers);
 
-  const refOf = (s: MonitoringStack): StackRef => ({ cluster, namespace, name: s.metadata.name, uid: s.metadata.uid ?? '' });
+  const refOf = (s: MonitoringStack): StackRef => ({
+    cluster,
+    namespace,
+    name: s.metadata.name,
+    uid: s.metadata.uid ?? '',
+  });
 
   async function getStack(name: string): Promise<MonitoringStack | undefined> {
     try {
-      return MonitoringStackSchema.parse(await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }));
+      return MonitoringStackSchema.parse(
+        await custom.getNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PLURAL,
+          name,
+        }),
+      );
     } catch (e) {
       if ((e as { code?: number }).code === 404) return undefined;
       throw e;
@@ -90,7 +107,11 @@ export async function startHarness() {
     kc,
     client,
     /** Creates the CR and hands it to its workflow, as the watcher will. */
-    async createStack(name: string, spec: MonitoringStackInput['spec'], options: Partial<StackOptions> = TEST_OPTIONS) {
+    async createStack(
+      name: string,
+      spec: MonitoringStackInput['spec'],
+      options: Partial<StackOptions> = TEST_OPTIONS,
+    ) {
       await custom.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
@@ -100,7 +121,12 @@ export async function startHarness() {
       });
       const stack = (await getStack(name))!;
       const ref = refOf(stack);
-      await signalStack(client, ref, { generation: stack.metadata.generation ?? 1, spec: stack.spec }, options);
+      await signalStack(
+        client,
+        ref,
+        { generation: stack.metadata.generation ?? 1, spec: stack.spec },
+        options,
+      );
       return ref;
     },
     /** Patches the CR spec (merge patch) and signals the new generation. */
@@ -110,26 +136,46 @@ export async function startHarness() {
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
       const stack = (await getStack(ref.name))!;
-      await signalStack(client, ref, { generation: stack.metadata.generation ?? 1, spec: stack.spec }, TEST_OPTIONS);
+      await signalStack(
+        client,
+        ref,
+        { generation: stack.metadata.generation ?? 1, spec: stack.spec },
+        TEST_OPTIONS,
+      );
       return stack.metadata.generation ?? 1;
     },
     getStack,
-    query: (ref: StackRef): Promise<StackView> => client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery),
+    query: (ref: StackRef): Promise<StackView> =>
+      client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery),
     /** Waits until the stack workflow's view satisfies `pred`. */
-    async waitFor(ref: StackRef, what: string, pred: (v: StackView) => boolean, timeoutMs = 90_000): Promise<StackView> {
+    async waitFor(
+      ref: StackRef,
+      what: string,
+      pred: (v: StackView) => boolean,
+      timeoutMs = 90_000,
+    ): Promise<StackView> {
       const deadline = Date.now() + timeoutMs;
       let last: StackView | undefined;
       for (;;) {
-        last = await client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery).catch(() => last);
+        last = await client.workflow
+          .getHandle(stackWorkflowId(ref))
+          .query(statusQuery)
+          .catch(() => last);
         if (last && pred(last)) return last;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last view: ${JSON.stringify(last, null, 1)}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; last view: ${JSON.stringify(last, null, 1)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     },
     async close() {
       // Terminate this run's stack workflows so none outlives the test run.
-      for await (const wf of client.workflow.list({ query: `StackCluster="${cluster}" AND ExecutionStatus="Running"` })) {
-        await client.workflow.getHandle(wf.workflowId).terminate('test finished').catch(() => undefined);
+      for await (const wf of client.workflow.list({
+        query: `StackCluster="${cluster}" AND ExecutionStatus="Running"`,
+      })) {
+        await client.workflow
+          .getHandle(wf.workflowId)
+          .terminate('test finished')
+          .catch(() => undefined);
       }
       for (const w of workers) w.shutdown();
       await running.catch(() => undefined);
@@ -145,18 +191,41 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
 function ensureCrd(): void {
   execFileSync(
     requireEnv('KUBECTL'),
-    ['--kubeconfig', requireEnv('KUBECONFIG'), 'apply', '--server-side', '--field-manager=stackwright-tests', '-f', path.join(repoRoot, 'deploy', 'crd')],
+    [
+      '--kubeconfig',
+      requireEnv('KUBECONFIG'),
+      'apply',
+      '--server-side',
+      '--field-manager=stackwright-tests',
+      '-f',
+      path.join(repoRoot, 'deploy', 'crd'),
+    ],
     { stdio: 'pipe' },
   );
-  execFileSync(requireEnv('KUBECTL'), ['--kubeconfig', requireEnv('KUBECONFIG'), 'wait', '--for=condition=Established', '--timeout=30s', 'crd/monitoringstacks.stackwright.dev'], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    requireEnv('KUBECTL'),
+    [
+      '--kubeconfig',
+      requireEnv('KUBECONFIG'),
+      'wait',
+      '--for=condition=Established',
+      '--timeout=30s',
+      'crd/monitoringstacks.stackwright.dev',
+    ],
+    {
+      stdio: 'pipe',
+    },
+  );
 }
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** Grafana API as the tests see it (the emulator's admin token). */
-export async function grafanaApi(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function grafanaApi(
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${requireEnv('GRAFANA_URL')}${p}`, {
     method,
     headers: { Authorization: `Bearer ${requireEnv('GRAFANA_TOKEN')}`, 'Content-Type': 'application/json' },
@@ -168,7 +237,9 @@ export async function grafanaApi(method: string, p: string, body?: unknown): Pro
 
 /** Emulator fault injection (test infrastructure, admin Basic auth). */
 export async function injectFault(rule: Record<string, unknown>): Promise<void> {
-  const auth = Buffer.from(`${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`).toString('base64');
+  const auth = Buffer.from(
+    `${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`,
+  ).toString('base64');
   const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
     method: rule.clear ? 'DELETE' : 'POST',
     headers: { Authorization: `Basic ${auth}`, 'Content-Type': 'application/json' },

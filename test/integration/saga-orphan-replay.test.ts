@@ -46,15 +46,13 @@ describe('teardown with deletionPolicy Orphan, and replay of recorded histories'
     const final = await handle.result();
     expect(final.steps.at(-1)?.message).toMatch(/left in place/);
 
-    await h.kc
-      .makeApiClient(k8s.CustomObjectsApi)
-      .deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: h.namespace,
-        plural: PLURAL,
-        name: 'keep',
-      });
+    await h.kc.makeApiClient(k8s.CustomObjectsApi).deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: h.namespace,
+      plural: PLURAL,
+      name: 'keep',
+    });
     await new Promise((r) => setTimeout(r, 5000)); // give the garbage collector its chance
     const sts = await h.kc
       .makeApiClient(k8s.AppsV1Api)

@@ -1,12 +1,14 @@
 /** Documented exit codes of the `stackwright` CLI (see README). */
 export const EXIT = {
   ok: 0,
-  /** The operation failed (a component did not start, a request was refused). */
+  /** The operation failed, or a waited-for stack ended Failed or Degraded. */
   failure: 1,
-  /** Bad command line: unknown command, bad flag or value. */
+  /** Bad input: unknown command, bad flag, unreadable or invalid manifest. */
   usage: 2,
   /** A required toolchain is missing (Go, prometheus, openssl). */
   toolchain: 3,
-  /** `dev status`: some component is not up. */
+  /** Not there yet: `dev status` with a component down, `--wait` timed out. */
   notReady: 4,
+  /** The named stack does not exist. */
+  notFound: 5,
 } as const;

@@ -29,6 +29,8 @@ const WorkerEnvSchema = z.object({
     .optional(),
   /** A prebuilt workflow bundle (npm run build:workflows); unset = bundle from source at start. */
   STACKWRIGHT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** How long in-flight activities may run on after SIGTERM before they are cancelled; keep it under the pod's grace period. */
+  STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

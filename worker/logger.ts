@@ -1,32 +1,42 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/worker';
 import pino from 'pino';
+import { GRAFANA_REDACT_PATHS } from '../activities/grafana/config.js';
 
 /**
- * Structured logs. Anything that could carry a credential is redacted by path,
- * whatever its depth in the log object (headers, tokens, passwords, API keys).
+ * Structured logs. Anything that could carry a credential is redacted by path:
+ * our own fields (headers, tokens, passwords, API keys) plus everything the
+ * Grafana client may leave in a logged error (axios config and raw request headers).
  */
-export const REDACT_PATHS = [
-  'token',
-  'apiKey',
-  'password',
-  'authorization',
-  'Authorization',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.token',
-  '*.apiKey',
-  '*.password',
-  '*.authorization',
-  '*.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'config.headers.Authorization',
-  '*.config.headers.Authorization',
+export const REDACT_PATHS: readonly string[] = [
+  ...new Set([
+    'token',
+    'apiKey',
+    'password',
+    'authorization',
+    'Authorization',
+    'headers.authorization',
+    'headers.Authorization',
+    '*.token',
+    '*.apiKey',
+    '*.password',
+    '*.authorization',
+    '*.Authorization',
+    '*.headers.authorization',
+    '*.headers.Authorization',
+    'config.headers.Authorization',
+    '*.config.headers.Authorization',
+    ...GRAFANA_REDACT_PATHS,
+    // An axios error repeats its request config under response: Basic auth and lowercase headers there too.
+    '*.response.config.auth',
+    '*.response.config.headers.authorization',
+  ]),
 ];
+
+export const REDACTED = '[redacted]';
 
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
   return pino(
-    { level, base: { app: 'stackwright' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    { level, base: { app: 'stackwright' }, redact: { paths: [...REDACT_PATHS], censor: REDACTED } },
     destination,
   );
 }

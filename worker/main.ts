@@ -1,38 +1,36 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadGrafanaInstances } from '../activities/grafana/config.js';
-import { ConfigError } from '../config/parse-env.js';
-import { temporalConnectionConfig } from '../config/temporal.js';
-import { loadWorkerConfig } from './config.js';
 import { createLogger, temporalLogger } from './logger.js';
+import { workerSetup } from './setup.js';
 import { createWorkers, runWorkers } from './workers.js';
 
 /**
- * The worker process: config from env (zod-validated), one Temporal runtime
- * with pino logs and optional Prometheus metrics, workers per role, and a
- * graceful shutdown on SIGINT/SIGTERM (in-flight tasks finish first).
+ * The worker process: config from env (all checked before anything connects),
+ * one Temporal runtime with pino logs and optional Prometheus metrics, workers
+ * per role, and a graceful shutdown on SIGINT/SIGTERM: polling stops, in-flight
+ * tasks get STACKWRIGHT_SHUTDOWN_GRACE_SECONDS to finish, then it returns.
  */
 export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const cfg = loadWorkerConfig(env);
+  const { cfg, temporal, kubeConfig, grafana } = workerSetup(env);
   const logger = createLogger(cfg.LOG_LEVEL);
-  Runtime.install({
-    logger: temporalLogger(logger.child({ component: 'temporal' })),
-    shutdownSignals: ['SIGINT', 'SIGTERM'],
-    ...(cfg.STACKWRIGHT_METRICS_ADDRESS
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: cfg.STACKWRIGHT_METRICS_ADDRESS } } } }
-      : {}),
-  });
-  const temporal = temporalConnectionConfig(cfg);
-  const kubeConfig = cfg.STACKWRIGHT_ROLES.includes('kubernetes')
-    ? loadKubeConfig(cfg.KUBECONFIG)
-    : undefined;
-  const grafana = cfg.STACKWRIGHT_ROLES.includes('grafana')
-    ? { instances: loadGrafanaInstances(env) }
-    : undefined;
+  const metrics = cfg.STACKWRIGHT_METRICS_ADDRESS;
+  try {
+    Runtime.install({
+      logger: temporalLogger(logger.child({ component: 'temporal' })),
+      shutdownSignals: ['SIGINT', 'SIGTERM'],
+      ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
+    });
+  } catch (e) {
+    // e.g. the port is taken: exit 1, a restart may find it free.
+    throw new Error(`cannot start the Temporal runtime (STACKWRIGHT_METRICS_ADDRESS=${metrics ?? ''})`, {
+      cause: e,
+    });
+  }
   const connection = await NativeConnection.connect({
     address: temporal.address,
     ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
     ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+  }).catch((e: unknown) => {
+    throw new Error(`cannot connect to Temporal at ${temporal.address} (TEMPORAL_ADDRESS)`, { cause: e });
   });
   try {
     const workers = await createWorkers({
@@ -43,6 +41,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
       kubeConfig,
       grafana,
       workflowBundlePath: cfg.STACKWRIGHT_WORKFLOW_BUNDLE,
+      shutdownGraceSeconds: cfg.STACKWRIGHT_SHUTDOWN_GRACE_SECONDS,
     });
     logger.info(
       {
@@ -50,6 +49,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
         cluster: cfg.STACKWRIGHT_CLUSTER,
         temporal: temporal.address,
         namespace: temporal.namespace,
+        workflowBundle: cfg.STACKWRIGHT_WORKFLOW_BUNDLE ?? null,
+        metrics: cfg.STACKWRIGHT_METRICS_ADDRESS ?? null,
       },
       'stackwright worker running',
     );
@@ -58,13 +59,4 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   } finally {
     await connection.close();
   }
-}
-
-function loadKubeConfig(file: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster())
-    throw new ConfigError('no Kubernetes cluster configured: set KUBECONFIG or run in a cluster');
-  return kc;
 }

@@ -20,6 +20,8 @@ export interface WorkerDeps {
   /** Prebuilt workflow bundle: a file (production) or code (tests bundle once); else bundled from source. */
   workflowBundlePath?: string;
   workflowBundle?: { code: string };
+  /** After shutdown is requested, how long in-flight activities may finish before they are cancelled. */
+  shutdownGraceSeconds?: number;
 }
 
 export const workflowsPath = fileURLToPath(
@@ -36,7 +38,11 @@ export const workflowsPath = fileURLToPath(
  */
 export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
   const workers: Worker[] = [];
-  const base = { connection: d.connection, namespace: d.namespace };
+  const base = {
+    connection: d.connection,
+    namespace: d.namespace,
+    ...(d.shutdownGraceSeconds !== undefined && { shutdownGraceTime: d.shutdownGraceSeconds * 1000 }),
+  };
   if (d.roles.includes('workflows')) {
     workers.push(
       await Worker.create({

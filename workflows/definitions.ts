@@ -76,6 +76,8 @@ export interface StackView {
   ref: StackRef;
   phase: Phase;
   desiredGeneration?: number;
+  /** Generation of the last saga that finished (Ready, Failed or rolled back). */
+  observedGeneration?: number;
   readyGeneration?: number;
   currentStep?: StepName;
   steps: StepRecord[];

@@ -158,6 +158,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     } finally {
       running = undefined;
     }
+    if (outcome.outcome !== 'Superseded') view.observedGeneration = target.generation;
     switch (outcome.outcome) {
       case 'Ready':
         carried.lastReady = { ...target, externalUrl: outcome.view.prometheus?.externalUrl };

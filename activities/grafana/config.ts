@@ -153,6 +153,8 @@ export const GRAFANA_REDACT_PATHS: readonly string[] = [
   'config.auth',
   '*.config.auth',
   '*.response.config.headers.Authorization',
+  '*.response.config.headers.authorization',
+  '*.response.config.auth',
   'request._header',
   '*.request._header',
   '*.response.request._header',

@@ -1,0 +1,73 @@
+import * as k8s from '@kubernetes/client-node';
+import { Client, Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { parseEnv } from '../config/parse-env.js';
+import { temporalConnectionConfig, TemporalEnvSchema } from '../config/temporal.js';
+import { dnsLabel } from '../crd/primitives.js';
+
+const CliEnvSchema = z.intersection(
+  TemporalEnvSchema,
+  z.object({
+    STACKWRIGHT_CLUSTER: dnsLabel.default('local'),
+    KUBECONFIG: z.string().min(1).optional(),
+    TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  }),
+);
+
+/**
+ * What a CLI command talks to, opened lazily: a command that needs only
+ * Temporal never loads a kubeconfig, and the reverse.
+ */
+export class CliContext {
+  readonly env: z.output<typeof CliEnvSchema>;
+  private kube?: k8s.KubeConfig;
+  private temporal?: Promise<{ connection: Connection; client: Client }>;
+
+  constructor(
+    env: NodeJS.ProcessEnv,
+    readonly cluster: string | undefined,
+  ) {
+    this.env = parseEnv(CliEnvSchema, env, 'CLI');
+  }
+
+  get clusterName(): string {
+    return this.cluster ?? this.env.STACKWRIGHT_CLUSTER;
+  }
+
+  kubeConfig(): k8s.KubeConfig {
+    if (!this.kube) {
+      const kc = new k8s.KubeConfig();
+      if (this.env.KUBECONFIG) kc.loadFromFile(this.env.KUBECONFIG);
+      else kc.loadFromDefault();
+      this.kube = kc;
+    }
+    return this.kube;
+  }
+
+  custom(): k8s.CustomObjectsApi {
+    return this.kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  async client(): Promise<Client> {
+    this.temporal ??= (async () => {
+      const t = temporalConnectionConfig(this.env);
+      const connection = await Connection.connect({
+        address: t.address,
+        ...(t.tls !== undefined ? { tls: t.tls } : {}),
+        ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+        connectTimeout: '5s',
+      });
+      return { connection, client: new Client({ connection, namespace: t.namespace }) };
+    })();
+    return (await this.temporal).client;
+  }
+
+  /** The Temporal Web UI page of a workflow. */
+  uiLink(workflowId: string): string {
+    return `${this.env.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(this.env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.temporal) await (await this.temporal).connection.close();
+  }
+}

@@ -1,0 +1,171 @@
+// Shared by the watcher integration suites: CRs created through the Kubernetes
+// API (the watcher does the rest), polling helpers, and a watcher with short timings.
+import * as k8s from '@kubernetes/client-node';
+import pino from 'pino';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
+import type { MonitoringStackInput } from '../../crd/resource.js';
+import { startWatcher, type Watcher, type WatcherOptions } from '../../watcher/index.js';
+import { TEST_OPTIONS, type Harness } from '../support/saga-harness.js';
+import { requireEnv } from '../support/env.js';
+
+export const quiet = pino({ level: process.env.WATCHER_TEST_LOG ?? 'silent' });
+
+/** Short timings so restarts, teardown checks and watchdogs happen within a test. */
+export const TEST_TUNING: WatcherOptions['tuning'] = {
+  staleAfterMs: 90_000,
+  backoff: { baseMs: 100, maxMs: 2_000 },
+  teardownWaitMs: 5_000,
+};
+
+export function watcherFor(h: Harness, extra: Partial<WatcherOptions> = {}): Watcher {
+  return startWatcher({
+    kubeConfig: h.kc,
+    temporalClient: h.client,
+    cluster: h.cluster,
+    namespaces: [h.namespace],
+    identity: 'watcher-test',
+    stackOptions: TEST_OPTIONS,
+    logger: quiet,
+    tuning: TEST_TUNING,
+    ...extra,
+  });
+}
+
+export const urlSpec = (extra: Record<string, unknown> = {}): MonitoringStackInput['spec'] => ({
+  prometheus: { replicas: 1, retention: '1d' },
+  exposure: { url: requireEnv('PROMETHEUS_URL') },
+  grafana: { instance: 'default' },
+  ...extra,
+});
+
+export interface RawStack {
+  metadata: {
+    name: string;
+    uid: string;
+    generation: number;
+    resourceVersion: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+  };
+  spec: Record<string, unknown>;
+  status?: {
+    phase?: string;
+    observedGeneration?: number;
+    conditions?: {
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      observedGeneration?: number;
+    }[];
+    workflow?: { workflowId?: string };
+  };
+}
+
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/** The MonitoringStack API of one namespace, raw (no parsing: invalid specs are the point of some tests). */
+export function stacksApi(h: Harness) {
+  const custom = h.kc.makeApiClient(k8s.CustomObjectsApi);
+  const at = { group: GROUP, version: VERSION, namespace: h.namespace, plural: PLURAL };
+  const api = {
+    async create(name: string, spec: unknown): Promise<RawStack> {
+      return (await custom.createNamespacedCustomObject({
+        ...at,
+        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+      })) as RawStack;
+    },
+    async get(name: string): Promise<RawStack | undefined> {
+      try {
+        return (await custom.getNamespacedCustomObject({ ...at, name })) as RawStack;
+      } catch (e) {
+        if ((e as { code?: number }).code === 404) return undefined;
+        throw e;
+      }
+    },
+    async patch(name: string, body: object): Promise<RawStack> {
+      return (await custom.patchNamespacedCustomObject({ ...at, name, body }, mergePatch)) as RawStack;
+    },
+    async patchStatus(name: string, status: object): Promise<RawStack> {
+      return (await custom.patchNamespacedCustomObjectStatus(
+        { ...at, name, body: { status } },
+        mergePatch,
+      )) as RawStack;
+    },
+    async delete(name: string): Promise<void> {
+      await custom.deleteNamespacedCustomObject({ ...at, name });
+    },
+    /** Polls the CR until `pred` holds (undefined: the CR is gone). */
+    async waitFor(
+      name: string,
+      what: string,
+      pred: (s: RawStack | undefined) => boolean,
+      timeoutMs = 90_000,
+    ): Promise<RawStack | undefined> {
+      const deadline = Date.now() + timeoutMs;
+      let last: RawStack | undefined;
+      for (;;) {
+        last = await api.get(name);
+        if (pred(last)) return last;
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${name}: ${what}; last: ${JSON.stringify(last?.status ?? last)}`,
+          );
+        await sleep(300);
+      }
+    },
+    waitReady: (name: string, generation: number, timeoutMs?: number) =>
+      api.waitFor(
+        name,
+        `Ready at generation ${generation}`,
+        (s) => s?.status?.phase === 'Ready' && s.status.observedGeneration === generation,
+        timeoutMs,
+      ) as Promise<RawStack>,
+    waitGone: (name: string, timeoutMs?: number) =>
+      api.waitFor(name, 'gone', (s) => s === undefined, timeoutMs),
+  };
+  return api;
+}
+
+export const condition = (s: RawStack | undefined, type: string) =>
+  s?.status?.conditions?.find((c) => c.type === type);
+
+/** Provision children of one stack: one per saga started. */
+export async function provisionRuns(h: Harness, name: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of h.client.workflow.list({
+    query: `WorkflowId STARTS_WITH "stack/${h.cluster}/${h.namespace}/${name}/provision/"`,
+  }))
+    ids.push(wf.workflowId);
+  return ids.sort();
+}
+
+/** Visibility is eventually consistent: poll until the count settles at `n`. */
+export async function waitProvisionRuns(
+  h: Harness,
+  name: string,
+  n: number,
+  timeoutMs = 15_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ids = await provisionRuns(h, name);
+    if (ids.length === n || Date.now() > deadline) return ids;
+    await sleep(300);
+  }
+}
+
+export async function waitUntil(
+  what: string,
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

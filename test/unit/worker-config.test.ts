@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { ConfigError } from '../../config/parse-env.js';
+import { temporalConnectionConfig, TemporalEnvSchema } from '../../config/temporal.js';
+import { loadWorkerConfig } from '../../worker/config.js';
+import { describeError, failureExit, WORKER_EXIT, WorkerConfigError } from '../../worker/exit.js';
+import { workerSetup } from '../../worker/setup.js';
+
+/** Worker configuration from the environment: every mistake is one prettified error naming the variable. */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-config-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, text: string) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+function configError(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadWorkerConfig', () => {
+  it('defaults to all roles against the local dev server', () => {
+    expect(loadWorkerConfig({})).toEqual({
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      STACKWRIGHT_ROLES: ['workflows', 'kubernetes', 'grafana'],
+      STACKWRIGHT_CLUSTER: 'local',
+      STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 20,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads one role per Deployment, trimmed', () => {
+    const cfg = loadWorkerConfig({ STACKWRIGHT_ROLES: ' kubernetes ', STACKWRIGHT_CLUSTER: 'eu-1' });
+    expect(cfg.STACKWRIGHT_ROLES).toEqual(['kubernetes']);
+    expect(cfg.STACKWRIGHT_CLUSTER).toBe('eu-1');
+  });
+
+  it.each([
+    [
+      { STACKWRIGHT_ROLES: 'workflows,k8s' },
+      'STACKWRIGHT_ROLES',
+      /expected one of "workflows"\|"kubernetes"\|"grafana"/,
+    ],
+    [{ STACKWRIGHT_ROLES: ' , ' }, 'STACKWRIGHT_ROLES', /name at least one role/],
+    [{ TEMPORAL_ADDRESS: 'temporal.example.com' }, 'TEMPORAL_ADDRESS', /must be host:port/],
+    [{ TEMPORAL_ADDRESS: 'http://temporal:7233' }, 'TEMPORAL_ADDRESS', /must be host:port/],
+    [{ TEMPORAL_TLS_CERT_PATH: '/tls/tls.crt' }, 'TEMPORAL_TLS_KEY_PATH', /go together/],
+    [{ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_TLS', /contradicts TEMPORAL_API_KEY/],
+    [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS', /expected one of "true"\|"false"/],
+    [{ STACKWRIGHT_METRICS_ADDRESS: '9464' }, 'STACKWRIGHT_METRICS_ADDRESS', /must be host:port/],
+    [{ STACKWRIGHT_CLUSTER: 'EU_1' }, 'STACKWRIGHT_CLUSTER', /DNS label/],
+    [{ STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 'soon' }, 'STACKWRIGHT_SHUTDOWN_GRACE_SECONDS', /number/],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /expected one of/],
+  ])('rejects %j naming %s', (env, variable, why) => {
+    const { message } = configError(() => loadWorkerConfig(env));
+    expect(message).toMatch(/^invalid worker configuration \(environment\):\n✖ /);
+    expect(message).toContain(`→ at ${variable}`);
+    expect(message).toMatch(why);
+  });
+
+  it('lists every bad variable at once', () => {
+    const { message } = configError(() =>
+      loadWorkerConfig({ STACKWRIGHT_ROLES: 'nope', STACKWRIGHT_METRICS_ADDRESS: 'x', LOG_LEVEL: 'loud' }),
+    );
+    for (const v of ['STACKWRIGHT_ROLES', 'STACKWRIGHT_METRICS_ADDRESS', 'LOG_LEVEL']) {
+      expect(message).toContain(`→ at ${v}`);
+    }
+  });
+});
+
+describe('temporalConnectionConfig', () => {
+  const conn = (env: Record<string, string>) => temporalConnectionConfig(TemporalEnvSchema.parse(env));
+  const ca = file('ca.pem', 'CA');
+  const crt = file('tls.crt', 'CERT');
+  const key = file('tls.key', 'KEY');
+
+  it('plain gRPC for the dev server', () => {
+    expect(conn({ TEMPORAL_ADDRESS: '127.0.0.1:7233' })).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+    });
+  });
+
+  it('TLS with the system roots', () => {
+    expect(conn({ TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_TLS: 'true' }).tls).toBe(true);
+  });
+
+  it('TLS with a private CA and a server name', () => {
+    const c = conn({ TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+    expect(c.tls).toEqual({
+      serverNameOverride: 'temporal.internal',
+      serverRootCACertificate: Buffer.from('CA'),
+    });
+  });
+
+  it('mTLS from certificate files', () => {
+    const c = conn({ TEMPORAL_TLS_CERT_PATH: crt, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_NAMESPACE: 'prod' });
+    expect(c).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'prod',
+      tls: { clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') } },
+    });
+  });
+
+  it('an API key implies TLS (Temporal Cloud)', () => {
+    const c = conn({ TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key-1' });
+    expect(c).toMatchObject({ apiKey: 'key-1', tls: true });
+  });
+
+  it('an unreadable certificate is an error naming the variable and the file', () => {
+    const missing = path.join(dir, 'missing.crt');
+    expect(() => conn({ TEMPORAL_TLS_CERT_PATH: missing, TEMPORAL_TLS_KEY_PATH: key })).toThrow(
+      new RegExp(`^TEMPORAL_TLS_CERT_PATH: cannot read ${missing}: ENOENT`),
+    );
+  });
+});
+
+describe('workerSetup', () => {
+  const kubeconfig = file(
+    'kubeconfig',
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{ name: c, cluster: { server: "https://127.0.0.1:6443" } }]',
+      'users: [{ name: u, user: { token: t } }]',
+      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+      'current-context: x',
+    ].join('\n'),
+  );
+
+  it('loads only what the roles need', () => {
+    const s = workerSetup({ STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: kubeconfig });
+    expect(s.kubeConfig?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    expect(s.grafana).toBeUndefined();
+    const g = workerSetup({ STACKWRIGHT_ROLES: 'grafana', GRAFANA_URL: 'http://g:3000', GRAFANA_TOKEN: 't' });
+    expect(g.grafana?.instances.names).toEqual(['default']);
+    expect(g.kubeConfig).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { STACKWRIGHT_ROLES: 'nope' },
+      /^invalid worker configuration \(environment\):\n.*\n {2}→ at STACKWRIGHT_ROLES/,
+    ],
+    [
+      { STACKWRIGHT_ROLES: 'workflows', TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' },
+      /^TEMPORAL_TLS_CA_PATH: cannot read/,
+    ],
+    [{ STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: '/nonexistent/kubeconfig' }, /^KUBECONFIG: .*ENOENT/],
+    [
+      { STACKWRIGHT_ROLES: 'grafana', GRAFANA_URL: '' },
+      /no Grafana configured: set STACKWRIGHT_GRAFANA_CONFIG/,
+    ],
+    [
+      { STACKWRIGHT_ROLES: 'grafana', STACKWRIGHT_GRAFANA_CONFIG: '/nonexistent/g.yaml' },
+      /STACKWRIGHT_GRAFANA_CONFIG/,
+    ],
+    [
+      { STACKWRIGHT_ROLES: 'workflows', STACKWRIGHT_WORKFLOW_BUNDLE: '/nonexistent/bundle.js' },
+      /^STACKWRIGHT_WORKFLOW_BUNDLE: .*ENOENT/,
+    ],
+  ])('%j is a ConfigError naming its source', (env, message) => {
+    const e = configError(() => workerSetup(env));
+    expect(e.message).toMatch(message);
+    // The CLI (`stackwright worker`) exits with an error's exitCode: 2 here too.
+    expect(e).toBeInstanceOf(WorkerConfigError);
+    expect(e).toMatchObject({ exitCode: WORKER_EXIT.config });
+  });
+
+  it('ignores a bundle path when the process does not run workflows', () => {
+    expect(() =>
+      workerSetup({
+        STACKWRIGHT_ROLES: 'kubernetes',
+        KUBECONFIG: kubeconfig,
+        STACKWRIGHT_WORKFLOW_BUNDLE: '/nonexistent/bundle.js',
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('failureExit', () => {
+  it('exit code 2 and the message alone for configuration errors', () => {
+    expect(failureExit(new ConfigError('invalid worker configuration'))).toEqual({
+      code: WORKER_EXIT.config,
+      line: 'stackwright worker: invalid worker configuration\n',
+    });
+  });
+
+  it('exit code 1 and the causes on one line for everything else', () => {
+    const e = new Error('Failed to connect before the deadline', {
+      cause: new Error('tcp connect error: Connection refused'),
+    });
+    expect(failureExit(e)).toEqual({
+      code: WORKER_EXIT.failure,
+      line: 'stackwright worker: failed: Failed to connect before the deadline: tcp connect error: Connection refused\n',
+    });
+    expect(describeError('plain')).toBe('plain');
+  });
+});

@@ -1,0 +1,189 @@
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { parseMonitoringStackSpec, type MonitoringStackSpec } from '../crd/spec.js';
+import type { StackOptions, TeardownRequest } from '../workflows/definitions.js';
+import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
+import type { HandlerResult } from './keyed-queue.js';
+import type { WatcherMetrics } from './metrics.js';
+import { clearInvalidSpec, hasInvalidSpecCondition, reportInvalidSpec } from './spec-status.js';
+import { stackKey, stackRef, type WatchedStack } from './stack-object.js';
+import type { StackWorkflows } from './stack-workflows.js';
+
+export interface ReconcilerDeps {
+  cluster: string;
+  custom: CustomObjectsApi;
+  workflows: StackWorkflows;
+  stackOptions?: Partial<StackOptions>;
+  metrics: WatcherMetrics;
+  logger: Logger;
+  teardownWaitMs: number;
+}
+
+/** While a teardown is still running, look again soon (each look long-polls teardownWaitMs). */
+const TEARDOWN_RECHECK_MS = 1_000;
+
+/**
+ * Turns the state of one MonitoringStack into hand-overs to its stack workflow.
+ * It decides nothing the workflow owns: it keeps the finalizer, rejects specs
+ * that do not parse, passes each new generation on once, and asks for the
+ * teardown on deletion. Called by the keyed queue, one call per stack at a time.
+ */
+export class Reconciler {
+  /** Per stack key: the CR uid and generation last handed over (or reported invalid). */
+  private readonly handled = new Map<string, { uid: string; generation: number }>();
+  /** Per stack key: the CR uid whose stack workflow, if running, is known to serve that uid. */
+  private readonly verified = new Map<string, string>();
+  /** Per stack key: the CR uid whose workflow was last asked to tear down (to count each once). */
+  private readonly teardownRequested = new Map<string, string>();
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  /** The CR is gone: its caches go too. */
+  forget(key: string): void {
+    this.handled.delete(key);
+    this.verified.delete(key);
+    this.teardownRequested.delete(key);
+  }
+
+  async reconcile(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+    if (s.metadata.deletionTimestamp !== undefined) {
+      return hasFinalizer(s) ? this.finalize(s, signal) : undefined;
+    }
+    if (!hasFinalizer(s)) {
+      const patched = await addFinalizer(this.d.custom, s);
+      if (patched === 'conflict') return;
+      s = patched;
+    }
+    const last = this.handled.get(stackKey(s));
+    // Status writes (ours and the saga's) and metadata edits do not change the generation.
+    if (last?.uid === s.metadata.uid && last.generation === s.metadata.generation) return;
+
+    const parsed = parseMonitoringStackSpec(s.spec);
+    if (!parsed.ok) return this.rejectSpec(s, parsed.error);
+    return this.handOver(s, parsed.spec, signal);
+  }
+
+  private log(s: WatchedStack): Logger {
+    const { namespace, name, uid, generation } = s.metadata;
+    return this.d.logger.child({ stack: `${namespace}/${name}`, uid, generation });
+  }
+
+  private markHandled(s: WatchedStack): void {
+    this.handled.set(stackKey(s), { uid: s.metadata.uid, generation: s.metadata.generation });
+  }
+
+  private async rejectSpec(s: WatchedStack, error: string): Promise<HandlerResult> {
+    const r = await reportInvalidSpec(this.d.custom, s, error);
+    // conflict: a newer version exists and its own event follows; gone: nothing to report on.
+    if (r === 'conflict' || r === 'gone') return;
+    if (r === 'written') {
+      this.d.metrics.inc('stackwright_watcher_invalid_specs_total');
+      this.log(s).warn({ error }, 'invalid spec: InvalidSpec reported, no workflow started');
+    }
+    this.markHandled(s);
+  }
+
+  private async handOver(
+    s: WatchedStack,
+    spec: MonitoringStackSpec,
+    signal: AbortSignal,
+  ): Promise<HandlerResult> {
+    const key = stackKey(s);
+    const ref = stackRef(this.d.cluster, s);
+    const verify = this.verified.get(key) !== s.metadata.uid;
+    let state = await this.d.workflows.state(ref, verify);
+    if (state.running && verify && state.uid !== s.metadata.uid) {
+      // The CR was deleted and recreated while no watcher ran: the running
+      // workflow serves the old incarnation. It goes first (its objects are
+      // owned by a CR that no longer exists), then this one starts afresh.
+      this.log(s).warn(
+        { workflowUid: state.uid },
+        'stack workflow belongs to an older CR; tearing it down first',
+      );
+      if (!(await this.teardownAndWait(s, { deletionPolicy: 'Delete' }, state.uid ?? '', signal)))
+        return { requeueAfterMs: TEARDOWN_RECHECK_MS };
+      state = { running: false };
+    }
+    if (signal.aborted) return;
+    this.verified.set(key, s.metadata.uid);
+
+    if (hasInvalidSpecCondition(s)) {
+      const r = await clearInvalidSpec(this.d.custom, s);
+      if (r === 'conflict' || r === 'gone') return;
+    }
+    if (signal.aborted) return;
+    const how = await this.d.workflows.handOver(
+      ref,
+      { generation: s.metadata.generation, spec },
+      this.d.stackOptions,
+      state.running,
+    );
+    this.d.metrics.inc(
+      how === 'started'
+        ? 'stackwright_watcher_workflows_started_total'
+        : 'stackwright_watcher_workflows_signalled_total',
+    );
+    this.log(s).info({ workflow: how }, 'spec handed to the stack workflow');
+    this.markHandled(s);
+  }
+
+  /** Deleting, our finalizer present: teardown first, finalizer off only once the workflow has ended. */
+  private async finalize(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+    const key = stackKey(s);
+    const ref = stackRef(this.d.cluster, s);
+    const verify = this.verified.get(key) !== s.metadata.uid;
+    const state = await this.d.workflows.state(ref, verify);
+    if (state.running) {
+      const own = !verify || state.uid === s.metadata.uid;
+      if (!own)
+        this.log(s).warn(
+          { workflowUid: state.uid },
+          'stack workflow belongs to an older CR; tearing it down',
+        );
+      const request = own ? teardownRequest(s) : { deletionPolicy: 'Delete' as const };
+      const uid = own ? s.metadata.uid : (state.uid ?? '');
+      if (!(await this.teardownAndWait(s, request, uid, signal)))
+        return { requeueAfterMs: TEARDOWN_RECHECK_MS };
+    }
+    // No workflow (never started: invalid spec; or finished): nothing left to undo.
+    if (signal.aborted) return;
+    const r = await removeFinalizer(this.d.custom, s);
+    if (r === 'removed') {
+      this.d.metrics.inc('stackwright_watcher_finalizers_removed_total');
+      this.log(s).info('teardown finished; finalizer removed');
+    }
+    this.forget(key);
+  }
+
+  /**
+   * Asks the running stack workflow (serving CR `workflowUid`) to tear down and
+   * waits a while for it to end; true once it has.
+   */
+  private async teardownAndWait(
+    s: WatchedStack,
+    request: TeardownRequest,
+    workflowUid: string,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (signal.aborted) return false;
+    const ref = stackRef(this.d.cluster, s);
+    const sent = await this.d.workflows.teardown(ref, request);
+    if (!sent) return true;
+    // The signal is idempotent; count and log it once per workflow's CR incarnation.
+    if (this.teardownRequested.get(stackKey(s)) !== workflowUid) {
+      this.teardownRequested.set(stackKey(s), workflowUid);
+      this.d.metrics.inc('stackwright_watcher_teardowns_total');
+      this.log(s).info({ deletionPolicy: request.deletionPolicy }, 'teardown requested');
+    }
+    return this.d.workflows.waitClosed(ref, this.d.teardownWaitMs, signal);
+  }
+}
+
+/** The deletion policy of the spec at deletion time; an unparsable spec still names one, or Delete. */
+export function teardownRequest(s: WatchedStack): TeardownRequest {
+  const parsed = parseMonitoringStackSpec(s.spec);
+  if (parsed.ok) return { deletionPolicy: parsed.spec.deletionPolicy, spec: parsed.spec };
+  const raw = (s.spec as { deletionPolicy?: unknown } | null)?.deletionPolicy;
+  // The workflow falls back to the last spec it was given.
+  return { deletionPolicy: raw === 'Orphan' ? 'Orphan' : 'Delete' };
+}

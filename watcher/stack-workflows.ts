@@ -1,0 +1,91 @@
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { queryStack, requestTeardown, signalStack } from '../client/stack-client.js';
+import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
+import type { DesiredSpec, StackOptions, TeardownRequest } from '../workflows/definitions.js';
+
+type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
+
+/** Is a stack workflow running under this stack's id, and for which CR incarnation (uid)? */
+export type StackWorkflowState = { running: false } | { running: true; uid?: string };
+
+/**
+ * The watcher's few Temporal calls, each with a deadline so a slow or absent
+ * frontend (or a workflow whose worker is down, for queries) fails the handler,
+ * which is then retried, instead of hanging it.
+ */
+export class StackWorkflows {
+  constructor(
+    private readonly client: Client,
+    private readonly rpcTimeoutMs: number,
+  ) {}
+
+  private timed<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.rpcTimeoutMs, fn);
+  }
+
+  async isRunning(ref: Ref): Promise<boolean> {
+    try {
+      const d = await this.timed(() => this.client.workflow.getHandle(stackWorkflowId(ref)).describe());
+      return d.status.name === 'RUNNING';
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return false;
+      throw e;
+    }
+  }
+
+  /** Running or not; with `withUid`, also whose CR it serves (a query, answered by a worker). */
+  async state(ref: Ref, withUid: boolean): Promise<StackWorkflowState> {
+    if (!(await this.isRunning(ref))) return { running: false };
+    if (!withUid) return { running: true };
+    try {
+      const view = await this.timed(() => queryStack(this.client, ref));
+      return { running: true, uid: view.ref.uid };
+    } catch (e) {
+      // Ended between describe and query.
+      if (e instanceof WorkflowNotFoundError) return { running: false };
+      throw e;
+    }
+  }
+
+  /** Signal-with-start; reports whether a workflow was running before (best effort, for metrics). */
+  async handOver(
+    ref: StackRef,
+    desired: DesiredSpec,
+    options: Partial<StackOptions> | undefined,
+    wasRunning: boolean,
+  ): Promise<'started' | 'signalled'> {
+    await this.timed(() => signalStack(this.client, ref, desired, options));
+    return wasRunning ? 'signalled' : 'started';
+  }
+
+  /** false when no workflow is running to receive it. */
+  async teardown(ref: Ref, request: TeardownRequest): Promise<boolean> {
+    try {
+      await this.timed(() => requestTeardown(this.client, ref, request));
+      return true;
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Waits up to `ms` for the stack workflow to close (its teardown done); true
+   * once it is no longer running. Long-polls for the result, so other stacks'
+   * handlers go on meanwhile.
+   */
+  async waitClosed(ref: Ref, ms: number, signal: AbortSignal): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(stackWorkflowId(ref));
+    try {
+      await this.client.connection.withAbortSignal(AbortSignal.any([AbortSignal.timeout(ms), signal]), () =>
+        handle.result(),
+      );
+      return true;
+    } catch (e) {
+      // Failed, terminated, timed out: closed all the same.
+      if (e instanceof WorkflowFailedError || e instanceof WorkflowNotFoundError) return true;
+    }
+    if (signal.aborted) return false;
+    return !(await this.isRunning(ref));
+  }
+}

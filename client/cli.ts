@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { devCommand } from './commands/dev.js';
 import { processCommands } from './commands/processes.js';
 import { stackCommands } from './commands/stacks.js';
+import { ConfigError } from '../config/parse-env.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command('stackwright').description(
@@ -25,6 +26,7 @@ try {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = (e as { exitCode?: number }).exitCode ?? EXIT.failure;
+    process.exitCode =
+      e instanceof ConfigError ? EXIT.usage : ((e as { exitCode?: number }).exitCode ?? EXIT.failure);
   }
 }

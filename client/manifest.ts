@@ -32,7 +32,7 @@ const Header = z.object({
     namespace: dnsLabel.optional(),
     labels: z.record(z.string(), z.string()).optional(),
   }),
-  spec: z.unknown(),
+  spec: z.record(z.string(), z.unknown(), { error: 'spec is required and must be a mapping' }),
 });
 
 /** Reads one or more MonitoringStacks from a YAML file ('-' = stdin); every problem names the document and field. */

@@ -47,6 +47,7 @@ export async function readStackCr(
   }
 }
 
+/** The live view of a stack's running workflow; undefined when none runs (never started, or torn down). */
 export async function queryView(
   ctx: CliContext,
   namespace: string,
@@ -54,9 +55,9 @@ export async function queryView(
 ): Promise<StackView | undefined> {
   const client = await ctx.client();
   try {
-    return await client.workflow
-      .getHandle(stackWorkflowId({ cluster: ctx.clusterName, namespace, name }))
-      .query(statusQuery);
+    const handle = client.workflow.getHandle(stackWorkflowId({ cluster: ctx.clusterName, namespace, name }));
+    if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
+    return await handle.query(statusQuery);
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return undefined;
     throw e;

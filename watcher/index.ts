@@ -120,7 +120,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
   );
 
   return {
-    ready: httpStarted.then(() => ready),
+    ready,
     metrics,
     isLeader: () => controller !== undefined,
     httpUrl: () => http?.url,

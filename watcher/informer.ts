@@ -163,6 +163,7 @@ export class Informer {
 
   private async relist(): Promise<void> {
     const list = await this.o.source.list();
+    if (this.stopped) return;
     this.progressAt = Date.now();
     const seen = new Set<string>();
     for (const obj of list.items) {
@@ -186,6 +187,8 @@ export class Informer {
   }
 
   private watchOnce(): Promise<{ reason: RestartReason; err?: unknown; sawEvents: boolean }> {
+    // Stopped while listing: open nothing.
+    if (this.stopped) return Promise.resolve({ reason: 'closed', sawEvents: false });
     return new Promise((resolve) => {
       let finished = false;
       let sawEvents = false;
@@ -264,6 +267,7 @@ export class Informer {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {

@@ -99,22 +99,21 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     if (teardown) return await runTeardown(teardown);
 
     if (suspended()) {
-      if (view.phase !== 'Suspended') {
+      const before = view.phase;
+      if (before !== 'Suspended') {
         await progress.writeStatus({
           phase: 'Suspended',
           observedGeneration: desired?.generation,
           conditions: [
-            {
-              type: 'Ready',
-              status: 'False',
-              reason: 'Suspended',
-              message: view.paused ? 'paused by an operator' : 'spec.suspend is true',
-            },
+            { type: 'Ready', status: 'False', reason: 'Suspended', message: view.paused ? 'paused by an operator' : 'spec.suspend is true' },
           ],
         });
         setPhase('Suspended');
       }
       await condition(() => teardown !== undefined || !suspended());
+      // Resumed: back to where it was, and reconcile whatever changed meanwhile.
+      if (!teardown && before !== 'Suspended') setPhase(before);
+      driftRequested = true;
       continue;
     }
 

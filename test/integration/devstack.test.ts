@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import type { Component, Ctx } from '../../devstack/components.js';
 import { startComponents, StackError } from '../../devstack/stack.js';
 import { isOurs, readPid } from '../../devstack/proc.js';
 import { repoRoot } from '../../devstack/paths.js';
+import { runCli } from '../support/cli.js';
 
 // Process supervision is tested with small real processes in a separate state
 // dir, so the shared local stack is never disturbed.
@@ -105,17 +105,6 @@ describe('local stack supervision', () => {
     expect(readPid('alpha')).toBeUndefined();
   });
 });
-
-const runCli = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'client', 'cli.ts'), ...args],
-      { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 
 describe('stackwright dev (CLI)', () => {
   it('status reports every component of the running stack as up, as JSON', async () => {

@@ -3,7 +3,14 @@ import * as k8s from '@kubernetes/client-node';
 import { datasourceUid, stackWorkflowId } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
 import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
-import { stacksApi, urlSpec, waitProvisionRuns, waitUntil, watcherFor } from './watcher-support.js';
+import {
+  cleanUpStacks,
+  stacksApi,
+  urlSpec,
+  waitProvisionRuns,
+  waitUntil,
+  watcherFor,
+} from './watcher-support.js';
 
 // Restart convergence: whatever happened to MonitoringStacks while no watcher
 // ran is found by the first list of the next one.
@@ -17,8 +24,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await w?.stop();
+  if (h) await cleanUpStacks(h);
   await h?.close();
-});
+}, 90_000);
 
 /**
  * The garbage collector removes the old CR's StatefulSet; kwok then keeps its

@@ -169,3 +169,34 @@ export async function waitUntil(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Test cleanup: deletes every MonitoringStack left in the namespace through a
+ * short-lived watcher (real teardowns, so no datasource is left in Grafana),
+ * then strips any finalizer still there, so deleting the namespace cannot hang.
+ * Stop the test's own watchers first.
+ */
+export async function cleanUpStacks(h: Harness, timeoutMs = 45_000): Promise<void> {
+  const custom = h.kc.makeApiClient(k8s.CustomObjectsApi);
+  const at = { group: GROUP, version: VERSION, namespace: h.namespace, plural: PLURAL };
+  const names = async () =>
+    ((await custom.listNamespacedCustomObject(at)) as { items: RawStack[] }).items.map(
+      (s) => s.metadata.name,
+    );
+  if ((await names()).length === 0) return;
+  const w = watcherFor(h, { identity: 'watcher-cleanup' });
+  try {
+    await w.ready;
+    for (const name of await names())
+      await custom.deleteNamespacedCustomObject({ ...at, name }).catch(() => undefined);
+    await waitUntil('stacks deleted', async () => (await names()).length === 0, timeoutMs).catch(
+      () => undefined,
+    );
+  } finally {
+    await w.stop();
+  }
+  for (const name of await names())
+    await custom
+      .patchNamespacedCustomObject({ ...at, name, body: { metadata: { finalizers: null } } }, mergePatch)
+      .catch(() => undefined);
+}

@@ -5,6 +5,7 @@ import { datasourceUid, stackWorkflowId } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
 import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
 import {
+  cleanUpStacks,
   condition,
   provisionRuns,
   sleep,
@@ -29,8 +30,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await w?.stop();
+  if (h) await cleanUpStacks(h);
   await h?.close();
-});
+}, 90_000);
 
 const getText = async (path: string) => {
   const res = await fetch(`${w.httpUrl()}${path}`);

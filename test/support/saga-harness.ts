@@ -145,6 +145,8 @@ export async function startHarness() {
       return stack.metadata.generation ?? 1;
     },
     getStack,
+    /** The ref of a stack in this harness's namespace (uid '' = a direct stack). */
+    refFor: (name: string, uid = ''): StackRef => ({ cluster, namespace, name, uid }),
     query: (ref: StackRef): Promise<StackView> =>
       client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery),
     /** Waits until the stack workflow's view satisfies `pred`. */

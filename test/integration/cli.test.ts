@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requireEnv } from '../support/env.js';
 import { runCli } from '../support/cli.js';
-import { startHarness, TEST_OPTIONS, type Harness } from '../support/saga-harness.js';
+import { startHarness, type Harness } from '../support/saga-harness.js';
 
 // The ops CLI as a separate process, against a real worker (in this test
 // process) and the local stack. Direct stacks need no watcher.

@@ -46,6 +46,7 @@ export class Reconciler {
   }
 
   async reconcile(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+    if (signal.aborted) return; // no longer leading
     if (s.metadata.deletionTimestamp !== undefined) {
       return hasFinalizer(s) ? this.finalize(s, signal) : undefined;
     }

@@ -105,7 +105,12 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
           phase: 'Suspended',
           observedGeneration: desired?.generation,
           conditions: [
-            { type: 'Ready', status: 'False', reason: 'Suspended', message: view.paused ? 'paused by an operator' : 'spec.suspend is true' },
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'Suspended',
+              message: view.paused ? 'paused by an operator' : 'spec.suspend is true',
+            },
           ],
         });
         setPhase('Suspended');

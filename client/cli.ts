@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { devCommand } from './commands/dev.js';
 import { processCommands } from './commands/processes.js';
 import { stackCommands } from './commands/stacks.js';
+import { startCommand } from './commands/start.js';
 import { ConfigError } from '../config/parse-env.js';
 import { EXIT } from './exit-codes.js';
 
@@ -10,7 +11,7 @@ const program = new Command('stackwright').description(
   'Stackwright: Prometheus stacks registered in a shared Grafana, as durable Temporal sagas',
 );
 program.addCommand(devCommand());
-for (const c of [...stackCommands(), ...processCommands()]) program.addCommand(c);
+for (const c of [...stackCommands(), ...processCommands(), startCommand()]) program.addCommand(c);
 
 // Every (sub)command throws instead of exiting, so usage errors map to EXIT.usage.
 const overrideExits = (c: Command): void => {

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { COMPONENTS, PORTS, type Component, type Ctx } from './components.js';
+import { COMPONENTS, PORTS, run, type Component, type Ctx } from './components.js';
 import { writeEnvFile } from './env-file.js';
 import { bootstrapServiceAccountToken } from './grafana/bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { portFree, probeHttp } from './net.js';
-import { envFilePath, kubeconfigPath, logPath, statePath } from './paths.js';
+import { envFilePath, kubeconfigPath, logPath, repoRoot, statePath } from './paths.js';
+import path from 'node:path';
 import { ensurePki, type Pki } from './pki.js';
 import { isOurs, logTail, readPid, startDetached, stopComponent } from './proc.js';
 import { ensureTools } from './tools.js';
@@ -34,6 +35,7 @@ export async function up(say: Say): Promise<UpResult> {
   const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
 
   const { started, reused } = await startComponents(COMPONENTS, ctx, say);
+  await installCrd(tools.kubectl);
 
   const grafanaUrl = `http://127.0.0.1:${PORTS.grafana}`;
   const env: Record<string, string> = {
@@ -191,4 +193,25 @@ async function grafanaToken(url: string, adminPassword: string): Promise<string>
   });
   fs.writeFileSync(file, token, { mode: 0o600 });
   return token;
+}
+
+/** The local cluster always has the current MonitoringStack CRD (generated into deploy/crd). */
+async function installCrd(kubectl: string): Promise<void> {
+  const kc = ['--kubeconfig', kubeconfigPath()];
+  await run(kubectl, [
+    ...kc,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager=stackwright-dev',
+    '-f',
+    path.join(repoRoot, 'deploy', 'crd'),
+  ]);
+  await run(kubectl, [
+    ...kc,
+    'wait',
+    '--for=condition=Established',
+    '--timeout=30s',
+    'crd/monitoringstacks.stackwright.dev',
+  ]);
 }

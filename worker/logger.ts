@@ -34,10 +34,12 @@ export const REDACT_PATHS: readonly string[] = [
 
 export const REDACTED = '[redacted]';
 
+/** Logs go to stdout (containers), or to the file in STACKWRIGHT_LOG_FILE (`npm start` keeps its console for progress). */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
+  const file = process.env.STACKWRIGHT_LOG_FILE;
   return pino(
     { level, base: { app: 'stackwright' }, redact: { paths: [...REDACT_PATHS], censor: REDACTED } },
-    destination,
+    destination ?? (file ? pino.destination({ dest: file, mkdir: true, append: true }) : undefined),
   );
 }
 

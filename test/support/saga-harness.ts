@@ -198,6 +198,7 @@ function ensureCrd(): void {
       requireEnv('KUBECONFIG'),
       'apply',
       '--server-side',
+      '--force-conflicts',
       '--field-manager=stackwright-tests',
       '-f',
       path.join(repoRoot, 'deploy', 'crd'),

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { Command } from 'commander';
+import { readEnvFile } from '../../devstack/env-file.js';
+import { envFilePath, repoRoot, statePath } from '../../devstack/paths.js';
+import { up } from '../../devstack/stack.js';
+import { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { readStackManifests } from '../manifest.js';
+import { runOperator } from '../operator.js';
+import { applyStackCr } from '../stacks.js';
+import { waitForStack } from '../wait.js';
+
+const say = (l: string) => void process.stderr.write(`${l}\n`);
+
+/**
+ * `npm start`: the main job on the embedded default. Local stack up, the
+ * operator (worker + watcher) in this process, examples/team-a.yaml applied and
+ * followed until Ready, then the Temporal UI link and the datasource as Grafana
+ * returns it. Stays up until Ctrl-C; `--once` stops after Ready (exit 1 if not).
+ */
+export function startCommand(): Command {
+  return new Command('start')
+    .description('local stack + operator + the example stack, followed until Ready')
+    .option('--once', 'exit after the stack is Ready (non-zero if it fails)')
+    .option(
+      '-f, --filename <file>',
+      'the MonitoringStack to apply',
+      path.join(repoRoot, 'examples', 'team-a.yaml'),
+    )
+    .option('--timeout <seconds>', 'how long to wait for Ready', '600')
+    .action(async (opts: { once?: boolean; filename: string; timeout: string }) => {
+      const manifest = readStackManifests(opts.filename, 'default')[0]!;
+      say('== local stack');
+      const { env } = await up((l) => say(`  ${l}`));
+      for (const [k, v] of Object.entries(readEnvFile(envFilePath()))) process.env[k] ??= v;
+      process.env.STACKWRIGHT_LOG_FILE ??= statePath('logs', 'operator.log');
+      const operatorEnv = { STACKWRIGHT_CLUSTER: 'local', ...process.env };
+
+      say(`== operator (worker + watcher), logs in ${process.env.STACKWRIGHT_LOG_FILE}`);
+      const operator = runOperator(operatorEnv);
+      let operatorError: unknown;
+      operator.catch((e: unknown) => (operatorError = e));
+
+      const ctx = new CliContext(operatorEnv, 'local');
+      let failure: unknown;
+      try {
+        await ensureNamespace(ctx.kubeConfig(), manifest.namespace);
+        say(`== ${manifest.namespace}/${manifest.name}`);
+        const { generation, action } = await applyStackCr(ctx, manifest);
+        say(`  monitoringstack ${manifest.namespace}/${manifest.name} ${action} (generation ${generation})`);
+        const stack = await waitForStack(
+          ctx,
+          { ...manifest, direct: false },
+          generation,
+          Number(opts.timeout) * 1000,
+          (l) => {
+            if (operatorError) throw operatorError;
+            say(`  ${l}`);
+          },
+        );
+        const ds = await grafanaDatasource(env, stack.datasource?.uid);
+        process.stdout.write(`\n${manifest.namespace}/${manifest.name} is Ready.\n`);
+        process.stdout.write(`Temporal UI (this stack's workflow): ${stack.temporalUi}\n`);
+        process.stdout.write(`Datasource, as Grafana returns it:\n${JSON.stringify(ds, null, 2)}\n`);
+      } catch (e) {
+        failure = e;
+      } finally {
+        await ctx.close();
+      }
+      if (opts.once || failure) {
+        // The same graceful path as Ctrl-C: workers drain, the watcher stops.
+        process.kill(process.pid, 'SIGINT');
+      } else {
+        say(
+          '\nOperator running. Apply more stacks with `npm run stackwright -- apply -f <file>`; Ctrl-C to stop.',
+        );
+      }
+      await operator.catch(() => undefined);
+      if (failure) throw failure;
+      if (operatorError) throw operatorError;
+    });
+}
+
+async function ensureNamespace(kc: k8s.KubeConfig, name: string): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  try {
+    await core.createNamespace({ body: { metadata: { name } } });
+  } catch (e) {
+    if ((e as { code?: number }).code !== 409) throw e;
+  }
+}
+
+async function grafanaDatasource(env: Record<string, string>, uid: string | undefined): Promise<unknown> {
+  if (!uid) throw new CliError('the stack is Ready but reports no datasource uid');
+  const res = await fetch(`${env.GRAFANA_URL}/api/datasources/uid/${uid}`, {
+    headers: { Authorization: `Bearer ${env.GRAFANA_TOKEN}` },
+  });
+  if (!res.ok)
+    throw new CliError(`Grafana answered ${res.status} for datasource ${uid}: ${await res.text()}`);
+  return res.json();
+}

@@ -36,6 +36,8 @@ const WatcherEnvSchema = z
     KUBECONFIG: z.string().min(1).optional(),
     /** Comma-separated namespaces to watch; all when empty. */
     STACKWRIGHT_WATCH_NAMESPACES: list(dnsLabel),
+    /** Only stacks whose labels match (Kubernetes label selector syntax); all when unset. */
+    STACKWRIGHT_STACK_SELECTOR: z.string().min(1).max(1024).optional(),
     /** This replica's identity for the lease: the pod name (downward API). */
     POD_NAME: z.string().min(1).default(os.hostname()),
     POD_NAMESPACE: dnsLabel.optional(),

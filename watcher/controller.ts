@@ -17,6 +17,7 @@ export interface ControllerDeps {
   workflows: StackWorkflows;
   cluster: string;
   namespaces: string[];
+  labelSelector?: string;
   stackOptions?: Partial<StackOptions>;
   metrics: WatcherMetrics;
   logger: Logger;
@@ -59,7 +60,13 @@ export class Controller {
     this.informers = scopes.map(
       (ns) =>
         new Informer({
-          source: monitoringStackSource(d.kubeConfig, d.apis.custom, ns, tuning.watchTimeoutSeconds),
+          source: monitoringStackSource(
+            d.kubeConfig,
+            d.apis.custom,
+            ns,
+            tuning.watchTimeoutSeconds,
+            d.labelSelector,
+          ),
           onEvent: (type, obj) => this.onEvent(type, obj),
           onRawEvent: (type) => {
             if (type === 'BOOKMARK' || type === 'ERROR')

@@ -59,6 +59,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
       workflows,
       cluster: opts.cluster,
       namespaces: opts.namespaces ?? [],
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
       stackOptions: opts.stackOptions,
       metrics,
       logger,

@@ -19,7 +19,9 @@ export function monitoringStackSource(
   custom: CustomObjectsApi,
   namespace: string | undefined,
   watchTimeoutSeconds: number,
+  labelSelector?: string,
 ): ListWatchSource {
+  const selector = labelSelector ? { labelSelector } : {};
   const base = `/apis/${GROUP}/${VERSION}`;
   const path = namespace ? `${base}/namespaces/${namespace}/${PLURAL}` : `${base}/${PLURAL}`;
   const watch = new Watch(kubeConfig);
@@ -32,8 +34,14 @@ export function monitoringStackSource(
             version: VERSION,
             namespace,
             plural: PLURAL,
+            ...selector,
           })
-        : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
+        : await custom.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: PLURAL,
+            ...selector,
+          });
       const list = ListSchema.parse(raw);
       return { items: list.items, resourceVersion: list.metadata.resourceVersion };
     },
@@ -41,7 +49,7 @@ export function monitoringStackSource(
       const timeoutSeconds = Math.round(watchTimeoutSeconds * (1 + Math.random()));
       const controller = await watch.watch(
         path,
-        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds, ...selector },
         (type: string, object: unknown) => onEvent({ type, object }),
         onDone,
       );

@@ -41,6 +41,7 @@ export async function runWatcherProcess(
       temporalClient: new Client({ connection, namespace: temporal.namespace }),
       cluster: cfg.STACKWRIGHT_CLUSTER,
       namespaces: cfg.STACKWRIGHT_WATCH_NAMESPACES,
+      ...(cfg.STACKWRIGHT_STACK_SELECTOR ? { labelSelector: cfg.STACKWRIGHT_STACK_SELECTOR } : {}),
       identity: cfg.POD_NAME,
       stackOptions: cfg.STACKWRIGHT_STACK_OPTIONS,
       leaderElection:

@@ -20,6 +20,8 @@ export interface WatcherOptions {
   cluster: string;
   /** Namespaces to watch; all when omitted or empty. */
   namespaces?: string[];
+  /** Only stacks matching this label selector (e.g. to shard stacks across operators); all when omitted. */
+  labelSelector?: string;
   /** This replica's name (the pod name): the lease holder identity. */
   identity: string;
   /** Passed to every stack workflow it starts. */

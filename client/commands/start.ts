@@ -35,7 +35,12 @@ export function startCommand(): Command {
       const { env } = await up((l) => say(`  ${l}`));
       for (const [k, v] of Object.entries(readEnvFile(envFilePath()))) process.env[k] ??= v;
       process.env.STACKWRIGHT_LOG_FILE ??= statePath('logs', 'operator.log');
-      const operatorEnv = { STACKWRIGHT_CLUSTER: 'local', ...process.env };
+      // Stacks created by the test suites are theirs alone.
+      const operatorEnv = {
+        STACKWRIGHT_CLUSTER: 'local',
+        STACKWRIGHT_STACK_SELECTOR: '!stackwright.dev/test-run',
+        ...process.env,
+      };
 
       say(`== operator (worker + watcher), logs in ${process.env.STACKWRIGHT_LOG_FILE}`);
       const operator = runOperator(operatorEnv);

@@ -1,3 +1,4 @@
+import { TEST_RUN_LABEL } from '../support/test-run.js';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -292,7 +293,7 @@ describe('least-privilege RBAC, for real', () => {
       body: {
         apiVersion: API_VERSION,
         kind: KIND,
-        metadata: { name: 'team-rbac', namespace: tenantNs },
+        metadata: { name: 'team-rbac', namespace: tenantNs, labels: { [TEST_RUN_LABEL]: 'rbac' } },
         spec: {
           prometheus: { storage: { size: '1Gi' } },
           exposure: { ingress: { host: 'prom.team-rbac.example.com' } },

@@ -1,3 +1,4 @@
+import { TEST_RUN_LABEL } from '../support/test-run.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -87,7 +88,7 @@ async function createStack(
   const body = {
     apiVersion: API_VERSION,
     kind: KIND,
-    metadata: { name, namespace },
+    metadata: { name, namespace, labels: { [TEST_RUN_LABEL]: CLUSTER } },
     spec: { ...example.spec, ...overrides },
   };
   const created = await until('MonitoringStack created', async () =>

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
 import type { MonitoringStackInput } from '../../crd/resource.js';
 import { startWatcher, type Watcher, type WatcherOptions } from '../../watcher/index.js';
-import { TEST_OPTIONS, type Harness } from '../support/saga-harness.js';
+import { TEST_OPTIONS, TEST_RUN_LABEL, type Harness } from '../support/saga-harness.js';
 import { requireEnv } from '../support/env.js';
 
 export const quiet = pino({ level: process.env.WATCHER_TEST_LOG ?? 'silent' });
@@ -73,7 +73,7 @@ export function stacksApi(h: Harness) {
     async create(name: string, spec: unknown): Promise<RawStack> {
       return (await custom.createNamespacedCustomObject({
         ...at,
-        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name, labels: testRunLabels(h) }, spec },
       })) as RawStack;
     },
     async get(name: string): Promise<RawStack | undefined> {
@@ -200,3 +200,5 @@ export async function cleanUpStacks(h: Harness, timeoutMs = 45_000): Promise<voi
       .patchNamespacedCustomObject({ ...at, name, body: { metadata: { finalizers: null } } }, mergePatch)
       .catch(() => undefined);
 }
+
+const testRunLabels = (h: Harness): Record<string, string> => ({ [TEST_RUN_LABEL]: h.cluster });

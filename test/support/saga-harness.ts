@@ -22,6 +22,9 @@ import { bundlerOptions } from '../../worker/bundle-options.js';
 import { createWorkers, runWorkers, workflowsPath } from '../../worker/workers.js';
 import { requireEnv } from './env.js';
 
+import { TEST_RUN_LABEL } from './test-run.js';
+export { TEST_RUN_LABEL };
+
 /** Short deadlines so failure paths finish within a test. */
 export const TEST_OPTIONS: Partial<StackOptions> = {
   readinessTimeoutMs: 20_000,
@@ -117,7 +120,12 @@ export async function startHarness() {
         version: VERSION,
         namespace,
         plural: PLURAL,
-        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+        body: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: { name, labels: { [TEST_RUN_LABEL]: cluster } },
+          spec,
+        },
       });
       const stack = (await getStack(name))!;
       const ref = refOf(stack);

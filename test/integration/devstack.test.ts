@@ -33,8 +33,9 @@ function sleeper(name: string, ports: number[] = []): Component {
     endpoints: {},
     start: () => ({
       component: name,
-      bin: '/bin/sh',
-      args: ['-c', `exec sleep 300 # ${name}-${path.basename(dir)}`],
+      // The marker stays in this process's own command line (an exec'd shell would lose it).
+      bin: process.execPath,
+      args: ['-e', 'setTimeout(() => {}, 300_000)', `${name}-${path.basename(dir)}`],
       match: `${name}-${path.basename(dir)}`,
     }),
     ready: async () => true,

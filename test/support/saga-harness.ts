@@ -5,7 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+} from '@temporalio/worker';
 import { loadGrafanaInstances } from '../../activities/grafana/config.js';
 import { signalStack } from '../../client/stack-client.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
@@ -44,6 +50,12 @@ let bundle: Promise<{ code: string }> | undefined;
  * live in a fresh namespace; everything is removed in `close()`.
  */
 export async function startHarness() {
+  try {
+    // SDK logs at WARN and above only: test output stays readable.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process.
+  }
   const cluster = `it-${randomUUID().slice(0, 6)}`;
   const namespace = `${cluster}-ns`;
   const kc = new k8s.KubeConfig();

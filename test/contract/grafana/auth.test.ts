@@ -1,19 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { generateToken } from '../../../devstack/grafana/token.js';
-import { Cleanup, dsBody, serviceAccountToken, suffix } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, dsBody, serviceAccountToken, suffix } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 describe('Grafana contract: authentication and authorization', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const basic = (user: string, password: string) =>
     `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

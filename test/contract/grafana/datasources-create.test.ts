@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Cleanup, dsBody, suffix, type CreatedDs } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, dsBody, suffix, type CreatedDs } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 describe('Grafana contract: POST /api/datasources', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const create = async (body: unknown) => {
     const res = await target.api.post('/api/datasources', body);

@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Cleanup, suffix, type CreatedDs } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, suffix, type CreatedDs } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 describe('Grafana contract: PUT /api/datasources', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const put = (uid: string, body: Record<string, unknown>) =>
     target.api.put(`/api/datasources/uid/${uid}`, body);

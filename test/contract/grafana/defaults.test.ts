@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Cleanup, type CreatedDs } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, type CreatedDs } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 /**
  * isDefault rules. Against a shared Grafana these tests put the previous
@@ -10,14 +11,7 @@ import { openTarget, type ContractTarget } from './target.js';
 describe('Grafana contract: default data source', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const list = async () => (await target.api.get('/api/datasources')).data as CreatedDs[];
   const full = async (uid: string) => (await target.api.get(`/api/datasources/uid/${uid}`)).data as CreatedDs;

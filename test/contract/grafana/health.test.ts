@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Cleanup, closedPort, HEALTH_SUFFIX, suffix } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, closedPort, HEALTH_SUFFIX, suffix } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 // Must be reachable from Grafana itself (not just from this test process).
 const prometheusUrl = process.env.CONTRACT_PROMETHEUS_URL || process.env.PROMETHEUS_URL;
@@ -8,14 +9,7 @@ const prometheusUrl = process.env.CONTRACT_PROMETHEUS_URL || process.env.PROMETH
 describe('Grafana contract: data source health', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const health = (uid: string) => target.api.get(`/api/datasources/uid/${uid}/health`);
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
-import type { ContractTarget } from './target.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
+import { openTarget, type ContractTarget } from './target.js';
 
 /** Shared pieces of the Grafana contract suite: unique names, cleanup, request bodies. */
 
@@ -96,4 +97,22 @@ export async function serviceAccountToken(
   if (tok.status !== 200) throw new Error(`token create: ${tok.status} ${JSON.stringify(tok.data)}`);
   const { id, key } = tok.data as { id: number; key: string };
   return { serviceAccountId, tokenId: id, key };
+}
+
+/**
+ * Opens the contract target for a describe block and a fresh Cleanup per test
+ * (removing what the test created); hands both to the caller's variables.
+ */
+export function useContractTarget(bind: (target: ContractTarget, cleanup: Cleanup) => void): void {
+  let target: ContractTarget;
+  let cleanup: Cleanup | undefined;
+  beforeAll(async () => {
+    target = await openTarget();
+  });
+  afterAll(() => target.close());
+  beforeEach(() => {
+    cleanup = new Cleanup(target);
+    bind(target, cleanup);
+  });
+  afterEach(() => cleanup?.run());
 }

@@ -1,20 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { bootstrapServiceAccountToken } from '../../../devstack/grafana/bootstrap.js';
 import { TOKEN_PATTERN } from '../../../devstack/grafana/token.js';
-import { Cleanup, suffix } from './helpers.js';
-import { openTarget, type ContractTarget } from './target.js';
+import type { Cleanup } from './helpers.js';
+import { useContractTarget, suffix } from './helpers.js';
+import { type ContractTarget } from './target.js';
 
 describe('Grafana contract: service accounts and tokens', () => {
   let target: ContractTarget;
   let cleanup: Cleanup;
-  beforeAll(async () => {
-    target = await openTarget();
-  });
-  afterAll(() => target.close());
-  beforeEach(() => {
-    cleanup = new Cleanup(target);
-  });
-  afterEach(() => cleanup.run());
+  useContractTarget((t, c) => ((target = t), (cleanup = c)));
 
   const createSa = async (name: string, role = 'Viewer') => {
     const res = await target.api.post('/api/serviceaccounts', { name, role });

@@ -23,6 +23,8 @@ export interface StackOptions {
   grafanaTimeoutMs: number;
   /** Poll interval while waiting (ms). */
   pollIntervalMs: number;
+  /** Continue-as-new after this many loop turns even if the server has not suggested it (bounds history). */
+  continueAsNewAfter: number;
 }
 
 export interface StackWorkflowInput {

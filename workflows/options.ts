@@ -6,6 +6,7 @@ export const DEFAULT_STACK_OPTIONS: StackOptions = {
   exposureTimeoutMs: 10 * 60_000,
   grafanaTimeoutMs: 5 * 60_000,
   pollIntervalMs: 5_000,
+  continueAsNewAfter: 200,
 };
 
 export const withDefaults = (o: Partial<StackOptions> | undefined): StackOptions => ({

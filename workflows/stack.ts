@@ -35,8 +35,6 @@ import { SA } from './search-attributes.js';
 import { teardownWorkflow, type TeardownOutcome } from './teardown.js';
 
 const MAX_STEPS = 50;
-/** Bound history: continue-as-new after this many idle wake-ups even if the server has not suggested it. */
-const MAX_ITERATIONS = 200;
 
 /**
  * One long-lived workflow per stack (id `stack/<cluster>/<namespace>/<name>`): the
@@ -128,7 +126,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       continue;
     }
 
-    if (workflowInfo().continueAsNewSuggested || iteration >= MAX_ITERATIONS) {
+    if (workflowInfo().continueAsNewSuggested || iteration >= options.continueAsNewAfter) {
       await continueAsNew<typeof stackWorkflow>({
         ref,
         desired,

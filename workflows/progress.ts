@@ -5,9 +5,7 @@ import { kube } from './activities.js';
 import type { StackView, StepName, StepRecord } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { SA } from './search-attributes.js';
-import type { createActivities } from '../activities/index.js';
-
-export type StatusUpdate = Parameters<ReturnType<typeof createActivities>['patchStackStatus']>[0]['update'];
+import type { StatusUpdate } from '../domain/conditions.js';
 
 const MAX_STEPS = 50;
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { hostPort } from './parse-env.js';
 
 /**
  * How every Stackwright process reaches Temporal: the dev server (plain gRPC),
@@ -8,10 +9,7 @@ import { z } from 'zod';
  */
 export const TemporalEnvSchema = z
   .object({
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
-      .default('127.0.0.1:7233'),
+    TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_API_KEY: z.string().min(1).optional(),
     TEMPORAL_TLS: z.enum(['true', 'false']).optional(),

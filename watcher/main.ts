@@ -1,6 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError } from '../config/parse-env.js';
+import { loadKubeConfig } from '../config/kubeconfig.js';
 import { temporalConnectionConfig } from '../config/temporal.js';
 import { createLogger } from '../worker/logger.js';
 import { loadWatcherConfig } from './config.js';
@@ -71,17 +70,4 @@ export async function runWatcherProcess(
     for (const [name, h] of Object.entries(handlers)) process.off(name, h);
     await connection.close();
   }
-}
-
-function loadKubeConfig(file: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (file) kc.loadFromFile(file);
-    else kc.loadFromDefault();
-  } catch (e) {
-    throw new ConfigError(`KUBECONFIG: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  if (!kc.getCurrentCluster())
-    throw new ConfigError('no Kubernetes cluster configured: set KUBECONFIG or run in a cluster');
-  return kc;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from '../config/parse-env.js';
+import { hostPort, parseEnv } from '../config/parse-env.js';
 import { TemporalEnvSchema } from '../config/temporal.js';
 import { dnsLabel } from '../crd/primitives.js';
 
@@ -23,10 +23,7 @@ const WorkerEnvSchema = z.object({
   /** A kubeconfig file; without it, in-cluster config or ~/.kube/config. */
   KUBECONFIG: z.string().min(1).optional(),
   /** SDK runtime metrics for Prometheus, host:port; unset = off. */
-  STACKWRIGHT_METRICS_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
-    .optional(),
+  STACKWRIGHT_METRICS_ADDRESS: hostPort.optional(),
   /** A prebuilt workflow bundle (npm run build:workflows); unset = bundle from source at start. */
   STACKWRIGHT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** How long in-flight activities may run on after SIGTERM before they are cancelled; keep it under the pod's grace period. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadGrafanaInstances, type GrafanaInstances } from '../activities/grafana/config.js';
-import { ConfigError } from '../config/parse-env.js';
+import { loadKubeConfig } from '../config/kubeconfig.js';
 import { temporalConnectionConfig, type TemporalConnectionConfig } from '../config/temporal.js';
 import { loadWorkerConfig, type WorkerConfig } from './config.js';
 import { WorkerConfigError } from './exit.js';
@@ -38,15 +38,6 @@ export function workerSetup(env: NodeJS.ProcessEnv): WorkerSetup {
       grafana: { instances: asConfigError('Grafana', () => loadGrafanaInstances(env)) },
     }),
   };
-}
-
-function loadKubeConfig(file: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster())
-    throw new ConfigError('no Kubernetes cluster configured: set KUBECONFIG or run in a cluster');
-  return kc;
 }
 
 function asConfigError<T>(what: string | undefined, f: () => T): T {

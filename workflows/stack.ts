@@ -182,7 +182,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     if (!carried.lastReady || (view.phase !== 'Ready' && view.phase !== 'Degraded')) return;
     try {
       const r = await executeChild(driftWorkflow, {
-        workflowId: `${wid}/drift/${workflowInfo().runId.slice(0, 8)}-${iterationStamp()}`,
+        workflowId: `${wid}/drift/${workflowInfo().runId.slice(0, 8)}-${timeStamp()}`,
         args: [{ ref, ready: carried.lastReady, options, view: { ...view, steps: [] } }],
         staticSummary: `drift check ${ref.namespace}/${ref.name}`,
       });
@@ -199,7 +199,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       let r: TeardownOutcome;
       try {
         r = await executeChild(teardownWorkflow, {
-          workflowId: `${wid}/teardown/${iterationStamp()}`,
+          workflowId: `${wid}/teardown/${timeStamp()}`,
           args: [
             {
               ref,
@@ -234,7 +234,8 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     upsertSearchAttributes([{ key: SA.phase, value: phase }]);
   }
 
-  function iterationStamp(): string {
+  /** Workflow time (deterministic on replay), to make each drift and teardown child id unique. */
+  function timeStamp(): string {
     return `${Date.now()}`;
   }
 }

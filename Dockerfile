@@ -33,5 +33,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 # A numeric non-root user, so Kubernetes can verify runAsNonRoot.
 USER 10001:10001
-ENTRYPOINT ["node", "dist/client/cli.js"]
+ENTRYPOINT ["node", "dist/cli/cli.js"]
 CMD ["--help"]

@@ -1,4 +1,4 @@
-import { createLogger } from '../worker/logger.js';
+import { createLogger } from '../observability/logger.js';
 import { Controller } from './controller.js';
 import { startHttpServer, type HttpServer } from './http.js';
 import { makeApis } from './kube-api.js';

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadKubeConfig } from '../config/kubeconfig.js';
 import { temporalConnectionConfig } from '../config/temporal.js';
-import { createLogger } from '../worker/logger.js';
+import { createLogger } from '../observability/logger.js';
 import { loadWatcherConfig } from './config.js';
 import { startWatcher } from './index.js';
 

@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createLogger, temporalLogger } from './logger.js';
+import { createLogger, temporalLogger } from '../observability/logger.js';
 import { workerSetup } from './setup.js';
 import { createWorkers, runWorkers } from './workers.js';
 

@@ -13,7 +13,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdin?:
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'client', 'cli.ts'), ...args],
+      ['--import', 'tsx', path.join(repoRoot, 'cli', 'cli.ts'), ...args],
       { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 180_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { GRAFANA_REDACT_PATHS } from '../../activities/grafana/config.js';
-import { createLogger, REDACT_PATHS, REDACTED, temporalLogger } from '../../worker/logger.js';
+import { createLogger, REDACT_PATHS, REDACTED, temporalLogger } from '../../observability/logger.js';
 
 /** The worker's pino logger: whatever a logged object looks like, credentials come out `[redacted]`. */
 

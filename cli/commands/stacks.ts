@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
-import { signalStack } from '../stack-client.js';
+import { signalStack } from '../../client/stack-client.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
 import { driftCheckSignal, pauseSignal, retrySignal, teardownSignal } from '../../workflows/definitions.js';
 import { CliContext } from '../context.js';

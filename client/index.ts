@@ -1,0 +1,4 @@
+// The Temporal client side of Stackwright: what the watcher, the CLI and ops
+// scripts use to start, signal and query stack workflows.
+//   import { stacks } from 'stackwright/client';
+export * as stacks from './stack-client.js';

@@ -6,6 +6,9 @@
 #
 # Usage: scripts/build-tools.sh [--check] [component...]
 #   --check   exit 0 if every named component is cached and intact, 1 otherwise (no build)
+# With no component named it builds the local stack's (temporal etcd k8s kwok).
+# grafana-operator, the benchmark peer of bench/ (never part of the product), is
+# built only when named.
 # Prints, as its last lines, "<component>=<binary dir>" for each component.
 set -euo pipefail
 
@@ -19,8 +22,8 @@ components=("$@")
 [[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok)
 for c in "${components[@]}"; do
   case $c in
-    temporal | etcd | k8s | kwok) ;;
-    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok)" >&2; exit 2 ;;
+    temporal | etcd | k8s | kwok | grafana-operator) ;;
+    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok grafana-operator)" >&2; exit 2 ;;
   esac
 done
 
@@ -35,7 +38,7 @@ key() {
   local c=$1
   case $c in
     temporal) echo "temporal-$TEMPORAL_CLI_VERSION-$(go env GOVERSION)" ;;
-    etcd | k8s | kwok)
+    etcd | k8s | kwok | grafana-operator)
       local v h
       v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
       h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" | sha256sum | cut -c1-12)
@@ -50,6 +53,7 @@ binaries() {
     etcd) echo etcd ;;
     k8s) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
     kwok) echo kwok stages.yaml ;;
+    grafana-operator) echo grafana-operator ;;
   esac
 }
 
@@ -94,6 +98,12 @@ build() {
       for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/pod/general/pod-*.yaml; do
         printf -- '---\n' && cat "$f"
       done > "$tmp/stages.yaml"
+      ;;
+    grafana-operator)
+      local v
+      v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
+      (cd "$ROOT/tools/$c" && go build -v -ldflags "-s -w -X github.com/grafana/grafana-operator/v5/embeds.Version=$v" \
+        -o "$tmp/grafana-operator" github.com/grafana/grafana-operator/v5) 2>&1 | progress "$c"
       ;;
   esac
   local b

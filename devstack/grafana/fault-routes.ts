@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { authenticate, type AdminCredentials, type LoginAttempts } from './auth.js';
+import { requireEmulatorAdmin, type EmulatorAdminAuth } from './emulator-admin.js';
 import { faultRuleInput, type Faults } from './faults.js';
 import { parseJson } from './http-io.js';
 import { fail, ok, type Reply } from './responses.js';
-import type { Store } from './store.js';
 
 export interface FaultAdminRequest {
   method: string;
@@ -12,20 +11,9 @@ export interface FaultAdminRequest {
   bodyText: string;
 }
 
-/**
- * `/__emulator/faults`: POST adds a rule, GET lists them, DELETE clears all.
- * Only the admin's Basic login may use it: a service-account token is what the
- * code under test holds, and it must not be able to change the test's faults.
- */
-export function faultAdmin(
-  req: FaultAdminRequest,
-  faults: Faults,
-  auth: { store: Store; admin: AdminCredentials; attempts: LoginAttempts | undefined },
-): Reply {
-  const scheme = (req.headers.authorization ?? '').trim().split(/\s+/)[0]?.toLowerCase();
-  if (scheme !== 'basic') throw fail(401, 'Unauthorized');
-  const identity = authenticate(req.headers, auth.store, auth.admin, auth.attempts);
-  if (identity.kind !== 'user') throw fail(403, 'Permission denied');
+/** `/__emulator/faults` (admin Basic login only): POST adds a rule, GET lists them, DELETE clears all. */
+export function faultAdmin(req: FaultAdminRequest, faults: Faults, auth: EmulatorAdminAuth): Reply {
+  requireEmulatorAdmin(req.headers, auth);
 
   switch (req.method) {
     case 'GET':

@@ -13,10 +13,13 @@ import { authenticate, LoginAttempts, type AdminCredentials } from './auth.js';
 import { datasourceRoutes } from './datasource-routes.js';
 import { faultAdmin } from './fault-routes.js';
 import { faultReply, Faults, FAULTS_PATH } from './faults.js';
+import { frontendSettingsRoutes } from './frontend-settings-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { readBody, send } from './http-io.js';
 import { requirePermission } from './rbac.js';
 import { fail, HttpError, type Reply } from './responses.js';
+import { datasourceKey, RequestCounts, REQUESTS_PATH } from './request-counts.js';
+import { requestCountAdmin } from './request-count-routes.js';
 import { matchRoute, pathSegments, type Route } from './router.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { Store } from './store.js';
@@ -51,10 +54,12 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
   const admin: AdminCredentials = { user: options.adminUser, password: options.adminPassword };
   const attempts = options.bruteForceProtection === false ? undefined : new LoginAttempts();
   const faults = new Faults();
+  const counts = new RequestCounts();
   const routes: Route[] = [
     ...healthRoutes(store, options.healthCheckTimeoutMs ?? 30_000),
     ...datasourceRoutes(store),
     ...serviceAccountRoutes(store),
+    ...frontendSettingsRoutes(),
     {
       methods: ['POST'],
       pattern: '/api/auth/keys',
@@ -90,15 +95,25 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
   const respond = async (method: string, req: IncomingMessage): Promise<Reply> => {
     const path = URL.canParse(req.url ?? '/', BASE) ? new URL(req.url ?? '/', BASE).pathname : '';
     const bodyText = await readBody(req);
-    if (path === FAULTS_PATH) {
-      return faultAdmin({ method, headers: req.headers, bodyText }, faults, { store, admin, attempts });
-    }
+    const adminAuth = { store, admin, attempts };
+    if (path === FAULTS_PATH)
+      return faultAdmin({ method, headers: req.headers, bodyText }, faults, adminAuth);
+    if (path === REQUESTS_PATH) return requestCountAdmin({ method, headers: req.headers }, counts, adminAuth);
+    const segments = pathSegments(path);
+    const match = segments ? matchRoute(routes, method, segments) : undefined;
+    const named = () => datasourceKey(match?.route, match?.params ?? {}, bodyText, store);
+    const before = named();
+    const count = () => counts.record(method, match?.route, before?.startsWith('name:') ? named() : before);
     const fault = faults.take(method, path, bodyText);
     if (fault) log.debug({ method, url: req.url, fault }, 'injected fault');
-    if (fault && !fault.commitFirst) return faultReply(fault);
+    if (fault && !fault.commitFirst) {
+      count();
+      return faultReply(fault);
+    }
     const reply = await dispatch(method, req, bodyText).catch((err: unknown) =>
       errorReply(err, method, req.url),
     );
+    count();
     return fault ? faultReply(fault) : reply;
   };
 

@@ -1,9 +1,11 @@
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { parseEnv } from '../config/parse-env.js';
 import { temporalConnectionConfig, TemporalEnvSchema } from '../config/temporal.js';
 import { dnsLabel } from '../crd/primitives.js';
+import { makeKubeClients, type KubeClients } from '../kube/clients.js';
+import { lazyKubeConfig } from '../kube/kubeconfig.js';
 
 const CliEnvSchema = z.intersection(
   TemporalEnvSchema,
@@ -20,7 +22,8 @@ const CliEnvSchema = z.intersection(
  */
 export class CliContext {
   readonly env: z.output<typeof CliEnvSchema>;
-  private kube?: k8s.KubeConfig;
+  readonly kubeConfig: () => KubeConfig;
+  private clients?: KubeClients;
   private temporal?: Promise<{ connection: Connection; client: Client }>;
 
   constructor(
@@ -28,24 +31,20 @@ export class CliContext {
     readonly cluster: string | undefined,
   ) {
     this.env = parseEnv(CliEnvSchema, env, 'CLI');
+    this.kubeConfig = lazyKubeConfig(this.env.KUBECONFIG);
   }
 
   get clusterName(): string {
     return this.cluster ?? this.env.STACKWRIGHT_CLUSTER;
   }
 
-  kubeConfig(): k8s.KubeConfig {
-    if (!this.kube) {
-      const kc = new k8s.KubeConfig();
-      if (this.env.KUBECONFIG) kc.loadFromFile(this.env.KUBECONFIG);
-      else kc.loadFromDefault();
-      this.kube = kc;
-    }
-    return this.kube;
+  /** Kubernetes API clients (each request times out after 30 s), made on first use. */
+  kube(): KubeClients {
+    return (this.clients ??= makeKubeClients(this.kubeConfig(), { timeoutMs: 30_000 }));
   }
 
-  custom(): k8s.CustomObjectsApi {
-    return this.kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  custom(): KubeClients['custom'] {
+    return this.kube().custom;
   }
 
   async client(): Promise<Client> {

@@ -5,9 +5,11 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../crd/constants.js';
 import { MonitoringStackSchema, type MonitoringStack } from '../crd/resource.js';
 import type { Condition } from '../crd/status.js';
 import { stackWorkflowId } from '../domain/stack-ref.js';
+import { httpStatus, isNotFound, kubeErrorMessage } from '../kube/errors.js';
 import { statusQuery, type StackView } from '../workflows/definitions.js';
 import type { CliContext } from './context.js';
 import { CliError, notFound } from './errors.js';
+import { EXIT } from './exit-codes.js';
 import type { StackManifest } from './manifest.js';
 
 /** One stack as the CLI shows it, from its CR or, for a direct stack, from its workflow. */
@@ -26,8 +28,6 @@ export interface StackSummary {
   temporalUi: string;
   createdAt?: string;
 }
-
-const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
 
 export async function readStackCr(
   ctx: CliContext,
@@ -205,17 +205,10 @@ export async function deleteStackCr(ctx: CliContext, namespace: string, name: st
 
 /** Kubernetes errors as one clear line: the apiserver's own message (e.g. a CEL rule) when it gave one. */
 export function kubeError(operation: string, e: unknown): CliError {
-  const err = e as { code?: number; body?: unknown; message?: string };
-  let msg = err.message ?? String(e);
-  if (typeof err.body === 'string') {
-    try {
-      msg = (JSON.parse(err.body) as { message?: string }).message ?? msg;
-    } catch {
-      msg = err.body;
-    }
-  }
+  const code = httpStatus(e);
+  if (code === undefined) return new CliError(`${operation}: ${e instanceof Error ? e.message : String(e)}`);
   return new CliError(
-    `${operation}: ${err.code ? `Kubernetes answered ${err.code}: ` : ''}${msg}`,
-    err.code === 422 || err.code === 400 ? 2 : 1,
+    `${operation}: Kubernetes answered ${code}: ${kubeErrorMessage(e)}`,
+    code === 422 || code === 400 ? EXIT.usage : EXIT.failure,
   );
 }

@@ -1,9 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { StackOptions } from '../workflows/definitions.js';
+import type { StackOptionsOverrides } from '../workflows/definitions.js';
 import { Informer, type InformerEventType } from './informer.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { WatcherApis } from './kube-api.js';
+import type { KubeClients } from '../kube/clients.js';
 import { monitoringStackSource } from './kube-source.js';
 import type { WatcherMetrics } from './metrics.js';
 import type { WatcherTuning } from './options.js';
@@ -13,12 +13,12 @@ import type { StackWorkflows } from './stack-workflows.js';
 
 export interface ControllerDeps {
   kubeConfig: KubeConfig;
-  apis: WatcherApis;
+  apis: KubeClients;
   workflows: StackWorkflows;
   cluster: string;
   namespaces: string[];
   labelSelector?: string;
-  stackOptions?: Partial<StackOptions>;
+  stackOptions?: StackOptionsOverrides;
   metrics: WatcherMetrics;
   logger: Logger;
   tuning: WatcherTuning;

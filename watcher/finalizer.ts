@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { FINALIZER, GROUP, PLURAL, VERSION } from '../crd/constants.js';
-import { httpCode } from './kube-api.js';
+import { httpStatus } from '../kube/errors.js';
 import { WatchedStackSchema, type WatchedStack } from './stack-object.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -40,7 +40,7 @@ export async function addFinalizer(
   try {
     return await patchFinalizers(custom, s, [...(s.metadata.finalizers ?? []), FINALIZER]);
   } catch (e) {
-    if (httpCode(e) === 409) return 'conflict';
+    if (httpStatus(e) === 409) return 'conflict';
     throw e;
   }
 }
@@ -67,7 +67,7 @@ export async function removeFinalizer(
         }),
       );
     } catch (e) {
-      if (httpCode(e) === 404) return 'gone';
+      if (httpStatus(e) === 404) return 'gone';
       throw e;
     }
     if (current.metadata.uid !== s.metadata.uid || !hasFinalizer(current)) return 'gone';
@@ -79,9 +79,9 @@ export async function removeFinalizer(
       );
       return 'removed';
     } catch (e) {
-      if (httpCode(e) === 404) return 'gone';
+      if (httpStatus(e) === 404) return 'gone';
       // Someone wrote in between (a last status write): read again, a few times.
-      if (httpCode(e) !== 409 || attempt >= 4) throw e;
+      if (httpStatus(e) !== 409 || attempt >= 4) throw e;
     }
   }
 }

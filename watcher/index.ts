@@ -1,7 +1,7 @@
 import { createLogger } from '../observability/logger.js';
 import { Controller } from './controller.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import { makeApis } from './kube-api.js';
+import { makeKubeClients } from '../kube/clients.js';
 import { LeaderElector } from './leader.js';
 import { WatcherMetrics } from './metrics.js';
 import { DEFAULT_TUNING, type WatcherOptions } from './options.js';
@@ -37,7 +37,7 @@ export function startWatcher(opts: WatcherOptions): Watcher {
   });
   const metrics = new WatcherMetrics();
   metrics.set('stackwright_watcher_leader', 0);
-  const apis = makeApis(opts.kubeConfig, tuning.kubeRequestTimeoutMs);
+  const apis = makeKubeClients(opts.kubeConfig, { timeoutMs: tuning.kubeRequestTimeoutMs });
   const workflows = new StackWorkflows(opts.temporalClient, tuning.temporalRpcTimeoutMs);
   const le = opts.leaderElection || undefined;
   if (le && le.renewMs * 2 >= le.leaseDurationMs)
@@ -88,10 +88,9 @@ export function startWatcher(opts: WatcherOptions): Watcher {
     ? new LeaderElector({
         ...le,
         // A lease request must fail well before the lease could expire under a silent leader.
-        coordination: makeApis(
-          opts.kubeConfig,
-          Math.min(tuning.kubeRequestTimeoutMs, Math.max(le.renewMs, le.leaseDurationMs / 3)),
-        ).coordination,
+        coordination: makeKubeClients(opts.kubeConfig, {
+          timeoutMs: Math.min(tuning.kubeRequestTimeoutMs, Math.max(le.renewMs, le.leaseDurationMs / 3)),
+        }).coordination,
         identity: opts.identity,
         logger: logger.child({ lease: `${le.leaseNamespace}/${le.leaseName}` }),
         onStartedLeading: startActing,

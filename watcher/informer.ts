@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { httpStatus } from '../kube/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** One raw line of a watch stream. */
@@ -59,13 +60,8 @@ export class WatchStatusError extends Error {
   }
 }
 
-const codeOf = (err: unknown): number | undefined => {
-  const e = err as { code?: unknown; statusCode?: unknown } | null;
-  const c = typeof e?.code === 'number' ? e.code : e?.statusCode;
-  return typeof c === 'number' ? c : undefined;
-};
 /** 410 Gone: our resourceVersion is older than the apiserver keeps; only a re-list recovers. */
-const isGone = (err: unknown) => codeOf(err) === 410;
+const isGone = (err: unknown) => httpStatus(err) === 410;
 
 const keyOf = (obj: unknown): string | undefined => {
   const m = (obj as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;

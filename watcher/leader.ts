@@ -1,6 +1,6 @@
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { httpCode } from './kube-api.js';
+import { httpStatus } from '../kube/errors.js';
 import type { LeaderElectionOptions } from './options.js';
 
 export interface LeaderElectorDeps extends LeaderElectionOptions {
@@ -82,7 +82,7 @@ export class LeaderElector {
     try {
       lease = await coordination.readNamespacedLease({ name, namespace });
     } catch (e) {
-      if (httpCode(e) !== 404) throw e;
+      if (httpStatus(e) !== 404) throw e;
     }
     const now = Date.now();
     this.lastReadAt = now;
@@ -122,7 +122,7 @@ export class LeaderElector {
       this.observedRv = written.metadata?.resourceVersion ?? '';
       this.observedAt = Date.now();
     } catch (e) {
-      if (httpCode(e) !== 409) throw e;
+      if (httpStatus(e) !== 409) throw e;
       if (this.leading) await this.stepDown('lost the lease to another candidate');
       return;
     }

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadKubeConfig } from '../config/kubeconfig.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { temporalConnectionConfig } from '../config/temporal.js';
 import { createLogger } from '../observability/logger.js';
 import { loadWatcherConfig } from './config.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadGrafanaInstances, type GrafanaInstances } from '../activities/grafana/config.js';
-import { loadKubeConfig } from '../config/kubeconfig.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { temporalConnectionConfig, type TemporalConnectionConfig } from '../config/temporal.js';
 import { loadWorkerConfig, type WorkerConfig } from './config.js';
 import { WorkerConfigError } from './exit.js';

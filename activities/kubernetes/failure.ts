@@ -1,39 +1,8 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { httpStatus, kubeErrorMessage, retryAfterHeader } from '../../kube/errors.js';
 import { httpFailure } from '../errors.js';
-
-// client-node 1.x throws ApiException { code, body, headers } for HTTP errors,
-// with body the response text (a Kubernetes Status) or undefined for some
-// statuses; anything else (FetchError, AbortError) never reached an answer.
-
-const StatusBodySchema = z.object({ message: z.string().min(1) });
-const ApiExceptionShape = z.object({
-  code: z.number(),
-  body: z.unknown(),
-  headers: z.record(z.string(), z.unknown()).optional(),
-  message: z.string().optional(),
-});
-
-export function isNotFound(err: unknown): boolean {
-  return ApiExceptionShape.safeParse(err).data?.code === 404;
-}
-
-/** The apiserver's own explanation: Status.message, else the raw body, else client-node's summary. */
-function serverMessage(body: unknown, fallback: string | undefined): string {
-  if (typeof body === 'string' && body.trim() !== '') {
-    try {
-      const status = StatusBodySchema.safeParse(JSON.parse(body));
-      if (status.success) return status.data.message;
-    } catch {
-      // Not JSON (e.g. a proxy's error page): quote it as is.
-    }
-    return body.trim().slice(0, 1000);
-  }
-  const parsed = StatusBodySchema.safeParse(body);
-  if (parsed.success) return parsed.data.message;
-  return fallback?.match(/^Message: (.*)$/m)?.[1] ?? 'no message';
-}
 
 /** Classifies any error of a Kubernetes call through the shared HTTP rule (activities/errors.ts). */
 export function kubernetesFailure(
@@ -42,15 +11,14 @@ export function kubernetesFailure(
   alsoRetryable?: number[],
 ): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
-  const api = ApiExceptionShape.safeParse(err);
-  if (api.success) {
-    const retryAfter = api.data.headers?.['retry-after'];
+  const status = httpStatus(err);
+  if (status !== undefined) {
     return httpFailure({
       system: 'kubernetes',
       operation,
-      status: api.data.code,
-      message: serverMessage(api.data.body, api.data.message),
-      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      status,
+      message: kubeErrorMessage(err),
+      retryAfter: retryAfterHeader(err),
       ...(alsoRetryable && { alsoRetryable }),
     });
   }

@@ -3,7 +3,8 @@
 // after a timeout whose effect already landed.
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { makeClients } from './client.js';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { makeKubeClients } from '../../kube/clients.js';
 import type { KubeContext } from './context.js';
 import { applyExposure, deleteExposure, exposureStatus } from './exposure.js';
 import { Objects } from './objects.js';
@@ -48,7 +49,11 @@ export interface KubernetesActivities {
 }
 
 export function createKubernetesActivities(options: KubernetesActivitiesOptions): KubernetesActivities {
-  const clients = makeClients(options.kubeConfig, options.requestTimeoutMs);
+  // Temporal cancelling the activity aborts its requests too.
+  const clients = makeKubeClients(options.kubeConfig, {
+    ...(options.requestTimeoutMs !== undefined && { timeoutMs: options.requestTimeoutMs }),
+    cancellation: () => asyncLocalStorage.getStore()?.cancellationSignal,
+  });
   const ctx: KubeContext = {
     cluster: options.cluster,
     objects: new Objects(clients.objects),

@@ -8,7 +8,8 @@ import {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { FIELD_MANAGER } from '../../crd/index.js';
-import { call, isNotFound, failure, nonRetryable, parseResponse } from './failure.js';
+import { isNotFound } from '../../kube/errors.js';
+import { call, failure, nonRetryable, parseResponse } from './failure.js';
 
 /** An object as the operator writes it: type and identity always set. */
 export interface Manifest extends KubernetesObject {

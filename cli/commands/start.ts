@@ -1,9 +1,10 @@
 import path from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { readEnvFile } from '../../devstack/env-file.js';
 import { envFilePath, repoRoot, statePath } from '../../devstack/paths.js';
 import { up } from '../../devstack/stack.js';
+import type { KubeClients } from '../../kube/clients.js';
+import { isConflict } from '../../kube/errors.js';
 import { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { readStackManifests } from '../manifest.js';
@@ -50,7 +51,7 @@ export function startCommand(): Command {
       const ctx = new CliContext(operatorEnv, 'local');
       let failure: unknown;
       try {
-        await ensureNamespace(ctx.kubeConfig(), manifest.namespace);
+        await ensureNamespace(ctx.kube().core, manifest.namespace);
         say(`== ${manifest.namespace}/${manifest.name}`);
         const { generation, action } = await applyStackCr(ctx, manifest);
         say(`  monitoringstack ${manifest.namespace}/${manifest.name} ${action} (generation ${generation})`);
@@ -87,12 +88,11 @@ export function startCommand(): Command {
     });
 }
 
-async function ensureNamespace(kc: k8s.KubeConfig, name: string): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+async function ensureNamespace(core: KubeClients['core'], name: string): Promise<void> {
   try {
     await core.createNamespace({ body: { metadata: { name } } });
   } catch (e) {
-    if ((e as { code?: number }).code !== 409) throw e;
+    if (!isConflict(e)) throw e;
   }
 }
 

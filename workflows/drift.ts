@@ -1,3 +1,4 @@
+import { isoNow } from '../domain/clock.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
 import type { DriftReport, ReadySpec, StackOptions, StackView } from './definitions.js';
@@ -27,7 +28,7 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
   const { ref, ready, options } = input;
   const progress = new Progress(ref, { ...input.view, steps: [] });
   const where = `${ref.namespace}/${ref.name}`;
-  const report: DriftReport = { at: new Date().toISOString(), kubernetes: [], grafana: [] };
+  const report: DriftReport = { at: isoNow(), kubernetes: [], grafana: [] };
   try {
     const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({
       ref,

@@ -1,18 +1,14 @@
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import {
-  API_VERSION,
-  GROUP,
-  KIND,
-  MonitoringStackSchema,
-  MonitoringStackStatusSchema,
-  PLURAL,
-  VERSION,
-} from '../../crd/index.js';
-import { mergeStatus } from '../../domain/conditions.js';
+import { GROUP, KIND, MonitoringStackSchema, PLURAL, VERSION } from '../../crd/index.js';
 import type { StackRef } from '../../domain/stack-ref.js';
+import { isNotFound } from '../../kube/errors.js';
+import {
+  InvalidStatusUpdateError,
+  writeStackStatus,
+  type StackStatusWrite,
+} from '../../kube/stack-status.js';
 import { checkRef, type KubeContext } from './context.js';
-import { isNotFound, failure, nonRetryable, parseResponse } from './failure.js';
+import { failure, nonRetryable } from './failure.js';
 import type { GetStackResult, PatchStackStatusInput, PatchStackStatusResult, StackInput } from './types.js';
 
 const describe = (ref: StackRef) => `${KIND} ${ref.namespace}/${ref.name}`;
@@ -45,68 +41,31 @@ export async function getStack(ctx: KubeContext, { ref }: StackInput): Promise<G
   return r.data;
 }
 
-// Only what a status write needs: a spec this operator cannot parse must not
-// stop it from reporting that very problem in the status.
-const StatusViewSchema = z.object({
-  metadata: z.object({ uid: z.string(), resourceVersion: z.string() }),
-  status: MonitoringStackStatusSchema.optional(),
-});
-
-/** metav1.Time precision: whole seconds. */
-const nowRfc3339 = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
 /**
- * Read, merge, write the status subresource with the resourceVersion read, so a
- * concurrent writer yields a 409 and the retry merges again. A CR that is gone,
- * or was replaced by a new one of the same name (other uid), is not written.
+ * The status write of a workflow step, through the one status writer
+ * (kube/stack-status.ts), on the CR read fresh: a concurrent writer (409) makes
+ * the activity retry, which merges again. A CR that is gone, or was replaced by
+ * a new one of the same name (other uid), is not written.
  */
 export async function patchStackStatus(
   ctx: KubeContext,
   { ref, update }: PatchStackStatusInput,
 ): Promise<PatchStackStatusResult> {
   checkRef(ctx, ref);
-  if (ref.uid === '') return { found: false };
-  const raw = await readStack(ctx, ref);
-  if (raw === undefined) return { found: false };
-  const current = parseResponse(StatusViewSchema, raw, `read ${describe(ref)}`);
-  if (current.metadata.uid !== ref.uid) return { found: false };
-
-  const merged = MonitoringStackStatusSchema.safeParse(mergeStatus(current.status, update, nowRfc3339()));
-  if (!merged.success) {
-    throw nonRetryable(
-      `status update for ${describe(ref)} is invalid: ${z.prettifyError(merged.error)}`,
-      'InvalidStatusUpdate',
-    );
-  }
-  const status = merged.data;
-  // Nothing new (e.g. a retried update that already landed): no write, no watch event.
-  if (isDeepStrictEqual(status, current.status ?? {})) return { found: true, status };
-
   const op = `write status of ${describe(ref)}`;
-  let written: unknown;
+  let w: StackStatusWrite;
   try {
-    written = await ctx.custom.replaceNamespacedCustomObjectStatus({
-      group: GROUP,
-      version: VERSION,
-      namespace: ref.namespace,
-      plural: PLURAL,
-      name: ref.name,
-      body: {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        metadata: {
-          name: ref.name,
-          namespace: ref.namespace,
-          uid: ref.uid,
-          resourceVersion: current.metadata.resourceVersion,
-        },
-        status,
-      },
-    });
+    w = await writeStackStatus(ctx.custom, ref, update);
   } catch (err) {
-    if (isNotFound(err)) return { found: false };
-    throw failure(op, err, [409]);
+    if (err instanceof InvalidStatusUpdateError) throw nonRetryable(err.message, 'InvalidStatusUpdate');
+    throw failure(op, err);
   }
-  const result = parseResponse(StatusViewSchema, written, op);
-  return { found: true, status: result.status ?? {} };
+  switch (w.result) {
+    case 'gone':
+      return { found: false };
+    case 'conflict':
+      throw failure(op, { code: 409, body: `${describe(ref)} changed meanwhile` }, [409]);
+    default:
+      return { found: true, status: w.status };
+  }
 }

@@ -156,7 +156,9 @@ const sources = (dir: string) =>
     .filter((f) => f.endsWith('.ts'))
     .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
     .join('\n');
-const activitySources = sources(path.join(repoRoot, 'activities', 'kubernetes'));
+// The one MonitoringStack status writer, used by the activities and the watcher alike.
+const statusWriterSource = fs.readFileSync(path.join(repoRoot, 'kube', 'stack-status.ts'), 'utf8');
+const activitySources = `${sources(path.join(repoRoot, 'activities', 'kubernetes'))}\n${statusWriterSource}`;
 
 /** What the Kubernetes worker needs, derived from the activities' manifests, keys and API calls. */
 function kubernetesWorkerNeeds(): Set<string> {
@@ -252,7 +254,7 @@ describe('RBAC', () => {
   });
 
   it('gives the watcher every permission its code uses', () => {
-    const source = sources(path.join(repoRoot, 'watcher'));
+    const source = `${sources(path.join(repoRoot, 'watcher'))}\n${statusWriterSource}`;
     const VERBS: Record<string, string> = {
       get: 'get',
       read: 'get',
@@ -475,7 +477,7 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/^RUN npm run build/m);
     const runtime = text.slice(stages[2]!.index);
     expect(runtime).toMatch(/^USER 10001:10001$/m);
-    expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/client\/cli\.js"\]$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/cli\/cli\.js"\]$/m);
     expect(runtime).not.toMatch(/^RUN /m); // nothing runs as root in the final stage
   });
 

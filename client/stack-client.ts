@@ -5,7 +5,7 @@ import {
   statusQuery,
   teardownSignal,
   type DesiredSpec,
-  type StackOptions,
+  type StackOptionsOverrides,
   type StackView,
   type TeardownRequest,
 } from '../workflows/definitions.js';
@@ -21,7 +21,7 @@ export async function signalStack(
   client: Client,
   ref: StackRef,
   desired: DesiredSpec,
-  options?: Partial<StackOptions>,
+  options?: StackOptionsOverrides,
 ): Promise<WorkflowHandle<typeof stackWorkflow>> {
   return client.workflow.signalWithStart<typeof stackWorkflow, [DesiredSpec]>('stackWorkflow', {
     workflowId: stackWorkflowId(ref),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseEnv } from '../config/parse-env.js';
 import { TemporalEnvSchema } from '../config/temporal.js';
 import { dnsLabel } from '../crd/primitives.js';
+import { parseStackOptionsJson } from '../workflows/options.js';
 
 const list = (item: z.ZodType<string, string>) =>
   z
@@ -17,17 +18,6 @@ const list = (item: z.ZodType<string, string>) =>
     .pipe(z.array(item));
 
 const ms = (def: number) => z.coerce.number().int().min(1).default(def);
-
-/** StackOptions overrides as JSON, e.g. {"pollIntervalMs":1000}; unknown keys are typos. */
-const StackOptionsSchema = z
-  .strictObject({
-    driftIntervalMs: z.int().min(1),
-    readinessTimeoutMs: z.int().min(1),
-    exposureTimeoutMs: z.int().min(1),
-    grafanaTimeoutMs: z.int().min(1),
-    pollIntervalMs: z.int().min(1),
-  })
-  .partial();
 
 const WatcherEnvSchema = z
   .object({
@@ -52,19 +42,17 @@ const WatcherEnvSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]*\]|[^\s:]*):\d{1,5}$/, 'must be host:port')
       .default('0.0.0.0:8080'),
+    /** StackOptions overrides as JSON, e.g. {"pollIntervalMs":1000} (workflows/options.ts). */
     STACKWRIGHT_STACK_OPTIONS: z
       .string()
       .optional()
       .transform((s, ctx) => {
         if (s === undefined || s.trim() === '') return undefined;
-        try {
-          return JSON.parse(s) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-          return z.NEVER;
-        }
-      })
-      .pipe(StackOptionsSchema.optional()),
+        const r = parseStackOptionsJson(s);
+        if (r.ok) return r.options;
+        ctx.addIssue({ code: 'custom', message: r.error });
+        return z.NEVER;
+      }),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .refine(

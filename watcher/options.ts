@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { StackOptions } from '../workflows/definitions.js';
+import type { StackOptionsOverrides } from '../workflows/definitions.js';
 import type { BackoffOptions } from './backoff.js';
 
 export interface LeaderElectionOptions {
@@ -25,7 +25,7 @@ export interface WatcherOptions {
   /** This replica's name (the pod name): the lease holder identity. */
   identity: string;
   /** Passed to every stack workflow it starts. */
-  stackOptions?: Partial<StackOptions>;
+  stackOptions?: StackOptionsOverrides;
   /** Without it (the default) this watcher assumes it is the only one and always acts. */
   leaderElection?: LeaderElectionOptions | false;
   /** host:port for /healthz, /readyz and /metrics; no HTTP server when omitted. */

@@ -1,7 +1,7 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { parseMonitoringStackSpec, type MonitoringStackSpec } from '../crd/spec.js';
-import type { StackOptions, TeardownRequest } from '../workflows/definitions.js';
+import type { StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { HandlerResult } from './keyed-queue.js';
 import type { WatcherMetrics } from './metrics.js';
@@ -13,7 +13,7 @@ export interface ReconcilerDeps {
   cluster: string;
   custom: CustomObjectsApi;
   workflows: StackWorkflows;
-  stackOptions?: Partial<StackOptions>;
+  stackOptions?: StackOptionsOverrides;
   metrics: WatcherMetrics;
   logger: Logger;
   teardownWaitMs: number;

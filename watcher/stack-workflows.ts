@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { queryStack, requestTeardown, signalStack } from '../client/stack-client.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
-import type { DesiredSpec, StackOptions, TeardownRequest } from '../workflows/definitions.js';
+import type { DesiredSpec, StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 
 type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
 
@@ -51,7 +51,7 @@ export class StackWorkflows {
   async handOver(
     ref: StackRef,
     desired: DesiredSpec,
-    options: Partial<StackOptions> | undefined,
+    options: StackOptionsOverrides | undefined,
     wasRunning: boolean,
   ): Promise<'started' | 'signalled'> {
     await this.timed(() => signalStack(this.client, ref, desired, options));

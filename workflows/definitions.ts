@@ -4,6 +4,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import type { Phase } from '../crd/status.js';
 import type { StackRef } from '../domain/stack-ref.js';
+import type { StackOptions, StackOptionsOverrides } from './options.js';
 
 /** One generation of a stack's spec, as parsed (defaults applied). Never holds secrets. */
 export interface DesiredSpec {
@@ -11,26 +12,13 @@ export interface DesiredSpec {
   spec: MonitoringStackSpec;
 }
 
-/** Tunables, fixed per stack workflow; defaults in workflows/options.ts. */
-export interface StackOptions {
-  /** Periodic drift check (ms). */
-  driftIntervalMs: number;
-  /** How long Prometheus may take to become ready (ms). */
-  readinessTimeoutMs: number;
-  /** How long exposure (an LB address, an Ingress address) may take (ms). */
-  exposureTimeoutMs: number;
-  /** How long Grafana may keep failing (5xx, network) for one call, and the datasource stay unhealthy (ms). */
-  grafanaTimeoutMs: number;
-  /** Poll interval while waiting (ms). */
-  pollIntervalMs: number;
-  /** Continue-as-new after this many loop turns even if the server has not suggested it (bounds history). */
-  continueAsNewAfter: number;
-}
+/** Tunables, fixed per stack workflow: schema and defaults in workflows/options.ts. */
+export type { StackOptions, StackOptionsOverrides };
 
 export interface StackWorkflowInput {
   ref: StackRef;
   desired?: DesiredSpec;
-  options?: Partial<StackOptions>;
+  options?: StackOptionsOverrides;
   /** Carried across continue-as-new. */
   carried?: CarriedState;
 }

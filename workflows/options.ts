@@ -1,15 +1,58 @@
-import type { StackOptions } from './definitions.js';
+import { z } from 'zod';
 
-export const DEFAULT_STACK_OPTIONS: StackOptions = {
+const positiveInt = z.int().min(1);
+
+/**
+ * A stack workflow's tunables, fixed per workflow: the one schema from which
+ * the type, the defaults and every parse of overrides (the watcher's
+ * STACKWRIGHT_STACK_OPTIONS, tests) come. Unknown keys are typos.
+ */
+export const StackOptionsSchema = z.strictObject({
+  /** Periodic drift check (ms). */
+  driftIntervalMs: positiveInt,
+  /** How long Prometheus may take to become ready (ms). */
+  readinessTimeoutMs: positiveInt,
+  /** How long exposure (an LB address, an Ingress address) may take (ms). */
+  exposureTimeoutMs: positiveInt,
+  /** How long Grafana may keep failing (5xx, network) for one call, and the datasource stay unhealthy (ms). */
+  grafanaTimeoutMs: positiveInt,
+  /** Poll interval while waiting (ms). */
+  pollIntervalMs: positiveInt,
+  /** Continue-as-new after this many loop turns even if the server has not suggested it (bounds history). */
+  continueAsNewAfter: positiveInt,
+});
+
+export type StackOptions = z.output<typeof StackOptionsSchema>;
+
+/** Overrides: any subset of the options; what is left out takes the default. */
+export const StackOptionsOverridesSchema = StackOptionsSchema.partial();
+export type StackOptionsOverrides = z.output<typeof StackOptionsOverridesSchema>;
+
+export const DEFAULT_STACK_OPTIONS: StackOptions = StackOptionsSchema.parse({
   driftIntervalMs: 5 * 60_000,
   readinessTimeoutMs: 10 * 60_000,
   exposureTimeoutMs: 10 * 60_000,
   grafanaTimeoutMs: 5 * 60_000,
   pollIntervalMs: 5_000,
   continueAsNewAfter: 200,
-};
+});
 
-export const withDefaults = (o: Partial<StackOptions> | undefined): StackOptions => ({
+/** Overrides over the defaults. Workflow input is not parsed again here: it was parsed where it came in. */
+export const withDefaults = (o: StackOptionsOverrides | undefined): StackOptions => ({
   ...DEFAULT_STACK_OPTIONS,
   ...o,
 });
+
+/** STACKWRIGHT_STACK_OPTIONS-style JSON text: an object of overrides, or a prettified error. */
+export function parseStackOptionsJson(
+  text: string,
+): { ok: true; options: StackOptionsOverrides } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'must be a JSON object' };
+  }
+  const r = StackOptionsOverridesSchema.safeParse(raw);
+  return r.success ? { ok: true, options: r.data } : { ok: false, error: z.prettifyError(r.error) };
+}

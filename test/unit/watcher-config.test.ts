@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../config/parse-env.js';
 import { loadWatcherConfig } from '../../watcher/config.js';
 import { runWatcherProcess } from '../../watcher/main.js';
+import { DEFAULT_STACK_OPTIONS } from '../../workflows/options.js';
 
 const base = { POD_NAMESPACE: 'stackwright-system', POD_NAME: 'watcher-0' };
 
@@ -35,10 +36,21 @@ describe('watcher configuration (environment)', () => {
     expect(c.STACKWRIGHT_STACK_OPTIONS).toEqual({ pollIntervalMs: 1000 });
   });
 
+  it('accepts every stack option the workflow knows, continueAsNewAfter included', () => {
+    const c = loadWatcherConfig({ ...base, STACKWRIGHT_STACK_OPTIONS: '{"continueAsNewAfter":50}' });
+    expect(c.STACKWRIGHT_STACK_OPTIONS).toEqual({ continueAsNewAfter: 50 });
+    const all = JSON.stringify(DEFAULT_STACK_OPTIONS);
+    expect(loadWatcherConfig({ ...base, STACKWRIGHT_STACK_OPTIONS: all }).STACKWRIGHT_STACK_OPTIONS).toEqual(
+      DEFAULT_STACK_OPTIONS,
+    );
+  });
+
   it.each([
     [{ STACKWRIGHT_WATCH_NAMESPACES: 'Team_A' }, 'STACKWRIGHT_WATCH_NAMESPACES'],
     [{ STACKWRIGHT_STACK_OPTIONS: '{not json' }, 'STACKWRIGHT_STACK_OPTIONS'],
     [{ STACKWRIGHT_STACK_OPTIONS: '{"pollIntervalMS":1}' }, 'pollIntervalMS'],
+    [{ STACKWRIGHT_STACK_OPTIONS: '{"continueAsNewAfter":0}' }, 'continueAsNewAfter'],
+    [{ STACKWRIGHT_STACK_OPTIONS: '[1]' }, 'STACKWRIGHT_STACK_OPTIONS'],
     [{ STACKWRIGHT_LEASE_RENEW_MS: '8000' }, 'STACKWRIGHT_LEASE_RENEW_MS'],
     [{ STACKWRIGHT_HTTP_ADDRESS: 'localhost' }, 'STACKWRIGHT_HTTP_ADDRESS'],
     [{ POD_NAMESPACE: undefined }, 'STACKWRIGHT_LEASE_NAMESPACE'],

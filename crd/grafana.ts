@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fnv1a32 } from '../domain/fnv.js';
 import { boundedRecord, dnsLabel, immutable, utf8ByteLength } from './primitives.js';
 
 /** Grafana stores data_source.name as varchar(190); longer names fail on MySQL/Postgres backends. */
@@ -70,14 +71,4 @@ export function datasourceName(
     stack.spec.grafana.name ??
     defaultDatasourceName(clusterName, stack.metadata.namespace, stack.metadata.name)
   );
-}
-
-// Small dependency-free hash (workflow sandbox has no node:crypto); 8 hex chars.
-function fnv1a32(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
 }

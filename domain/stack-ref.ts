@@ -1,6 +1,8 @@
 // Identity of one MonitoringStack and every name derived from it. Pure code:
 // workflows, activities, the watcher and the CLI all import it.
 
+import { fnv1a64 } from './fnv.js';
+
 /** Which stack: the cluster it lives in, its namespace/name, and the CR's uid. */
 export interface StackRef {
   cluster: string;
@@ -41,17 +43,6 @@ export function stackLabels(r: Pick<StackRef, 'name'>): Record<string, string> {
   };
 }
 
-// FNV-1a 64-bit: tiny, pure and stable across versions, unlike anything from
-// node:crypto, which workflow code may not import.
-function fnv1a64(s: string, seed: bigint): bigint {
-  let h = 0xcbf29ce484222325n ^ seed;
-  for (const byte of new TextEncoder().encode(s)) {
-    h ^= BigInt(byte);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h;
-}
-
 /**
  * The Grafana datasource uid of a stack: deterministic, so a retried create finds
  * its own earlier effect, and distinct per CR incarnation (the uid is hashed in),
@@ -60,6 +51,5 @@ function fnv1a64(s: string, seed: bigint): bigint {
  */
 export function datasourceUid(r: StackRef): string {
   const key = `${r.cluster}/${r.namespace}/${r.name}/${r.uid}`;
-  const hex = (n: bigint) => n.toString(16).padStart(16, '0');
-  return `sw-${hex(fnv1a64(key, 0n))}${hex(fnv1a64(key, 0x5eedn))}`;
+  return `sw-${fnv1a64(key)}${fnv1a64(key, 0x5eedn)}`;
 }

@@ -1,35 +1,34 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/worker';
 import pino from 'pino';
-import { GRAFANA_REDACT_PATHS } from '../activities/grafana/config.js';
 
 /**
- * Structured logs. Anything that could carry a credential is redacted by path:
- * our own fields (headers, tokens, passwords, API keys) plus everything the
- * Grafana client may leave in a logged error (axios config and raw request headers).
+ * The one list of log paths that may carry a credential, for every process:
+ * our own fields (tokens, passwords, API keys, Authorization headers) and
+ * whatever an HTTP client leaves in a logged error object (axios request
+ * config and Basic auth, repeated under `response`; Node's raw request header
+ * text). Activities never log credentials; this guards against a logged error.
  */
 export const REDACT_PATHS: readonly string[] = [
-  ...new Set([
-    'token',
-    'apiKey',
-    'password',
-    'authorization',
-    'Authorization',
-    'headers.authorization',
-    'headers.Authorization',
-    '*.token',
-    '*.apiKey',
-    '*.password',
-    '*.authorization',
-    '*.Authorization',
-    '*.headers.authorization',
-    '*.headers.Authorization',
-    'config.headers.Authorization',
-    '*.config.headers.Authorization',
-    ...GRAFANA_REDACT_PATHS,
-    // An axios error repeats its request config under response: Basic auth and lowercase headers there too.
-    '*.response.config.auth',
-    '*.response.config.headers.authorization',
+  'token',
+  'apiKey',
+  'password',
+  'authorization',
+  'Authorization',
+  ...['', '*.', 'config.', '*.config.', '*.response.config.'].flatMap((at) => [
+    `${at}headers.authorization`,
+    `${at}headers.Authorization`,
   ]),
+  '*.token',
+  '*.apiKey',
+  '*.password',
+  '*.authorization',
+  '*.Authorization',
+  'config.auth',
+  '*.config.auth',
+  '*.response.config.auth',
+  'request._header',
+  '*.request._header',
+  '*.response.request._header',
 ];
 
 export const REDACTED = '[redacted]';

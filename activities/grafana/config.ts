@@ -134,32 +134,3 @@ function parse(raw: unknown, what: string): GrafanaInstanceConfig[] {
   if (!parsed.success) throw new Error(`invalid ${what}:\n${z.prettifyError(parsed.error)}`);
   return parsed.data.instances;
 }
-
-/**
- * pino `redact` paths for anything that may carry Grafana credentials: request
- * headers (ours and axios error objects'), raw request headers kept by Node,
- * and token/password fields. Activities never log credentials; this guards
- * against a logged error object.
- */
-export const GRAFANA_REDACT_PATHS: readonly string[] = [
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'config.headers.authorization',
-  'config.headers.Authorization',
-  '*.config.headers.authorization',
-  '*.config.headers.Authorization',
-  'config.auth',
-  '*.config.auth',
-  '*.response.config.headers.Authorization',
-  '*.response.config.headers.authorization',
-  '*.response.config.auth',
-  'request._header',
-  '*.request._header',
-  '*.response.request._header',
-  'token',
-  '*.token',
-  'password',
-  '*.password',
-];

@@ -1,4 +1,4 @@
-// The Grafana side of Stackwright, for the worker: config loading, the activities, log redaction.
+// The Grafana side of Stackwright, for the worker: config loading and the activities.
 export {
   createGrafanaActivities,
   type GrafanaActivities,
@@ -6,7 +6,6 @@ export {
 } from './activities.js';
 export {
   GRAFANA_CONFIG_ENV,
-  GRAFANA_REDACT_PATHS,
   GrafanaInstances,
   loadGrafanaInstances,
   type GrafanaConfig,

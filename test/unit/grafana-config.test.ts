@@ -6,12 +6,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { ApplicationFailure } from '@temporalio/common';
 import { pino } from 'pino';
 import { createGrafanaActivities } from '../../activities/grafana/activities.js';
-import {
-  GRAFANA_REDACT_PATHS,
-  loadGrafanaInstances,
-  type GrafanaInstanceConfig,
-} from '../../activities/grafana/config.js';
+import { loadGrafanaInstances, type GrafanaInstanceConfig } from '../../activities/grafana/config.js';
 import { authorizationHeader } from '../../activities/grafana/credentials.js';
+import { REDACT_PATHS } from '../../observability/logger.js';
 
 /** Worker-side Grafana instance config: parsing, env fallback, call-time credentials, redaction. */
 
@@ -270,7 +267,7 @@ describe('log redaction', () => {
         done();
       },
     });
-    const log = pino({ redact: [...GRAFANA_REDACT_PATHS] }, sink);
+    const log = pino({ redact: [...REDACT_PATHS] }, sink);
     log.info({ headers: { Authorization: 'Bearer glsa_secret1' } }, 'a');
     log.info({ err: { config: { headers: { Authorization: 'Bearer glsa_secret2' } } } }, 'b');
     log.info({ req: { headers: { authorization: 'Basic c2VjcmV0Mw==' } } }, 'c');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { GRAFANA_REDACT_PATHS } from '../../activities/grafana/config.js';
 import { createLogger, REDACT_PATHS, REDACTED, temporalLogger } from '../../observability/logger.js';
 
 /** The worker's pino logger: whatever a logged object looks like, credentials come out `[redacted]`. */
@@ -32,8 +31,7 @@ function grafanaAxiosError(): AxiosError {
 }
 
 describe('worker logger redaction', () => {
-  it('includes every Grafana redaction path', () => {
-    for (const p of GRAFANA_REDACT_PATHS) expect(REDACT_PATHS).toContain(p);
+  it('is one list without repeats', () => {
     expect(new Set(REDACT_PATHS).size).toBe(REDACT_PATHS.length);
   });
 

@@ -1,11 +1,12 @@
-// Activity proxies: Kubernetes calls go to the stack's cluster queue, Grafana
-// calls to the grafana queue. One proxy per call site, so each activity carries
-// a summary that reads well in the Temporal UI.
+// Activity proxies, typed per task queue: kube(…) offers only the Kubernetes
+// activities (served on the stack's cluster queue), grafana(…) only the Grafana
+// ones (the grafana queue), so a call sent to the wrong queue does not compile.
+// One proxy per call site, so each activity carries a summary that reads well
+// in the Temporal UI.
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
+import type { GrafanaActivities } from '../activities/grafana/index.js';
+import type { KubernetesActivities } from '../activities/kubernetes/index.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, type StackRef } from '../domain/stack-ref.js';
-
-type Acts = ReturnType<typeof createActivities>;
 
 const retry: ActivityOptions['retry'] = {
   initialInterval: '1s',
@@ -14,8 +15,8 @@ const retry: ActivityOptions['retry'] = {
 };
 
 /** Kubernetes activities for this stack's cluster; retried up to `deadlineMs` in all. */
-export const kube = (ref: StackRef, summary: string, deadlineMs = 5 * 60_000): Acts =>
-  proxyActivities<Acts>({
+export const kube = (ref: StackRef, summary: string, deadlineMs = 5 * 60_000): KubernetesActivities =>
+  proxyActivities<KubernetesActivities>({
     taskQueue: kubernetesTaskQueue(ref.cluster),
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: deadlineMs,
@@ -24,8 +25,8 @@ export const kube = (ref: StackRef, summary: string, deadlineMs = 5 * 60_000): A
   });
 
 /** Grafana activities; retryable failures (5xx, 429, network) are retried until `deadlineMs`. */
-export const grafana = (summary: string, deadlineMs: number): Acts =>
-  proxyActivities<Acts>({
+export const grafana = (summary: string, deadlineMs: number): GrafanaActivities =>
+  proxyActivities<GrafanaActivities>({
     taskQueue: GRAFANA_TASK_QUEUE,
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: deadlineMs,

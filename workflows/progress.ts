@@ -1,5 +1,6 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Phase } from '../crd/status.js';
+import { isoNow } from '../domain/clock.js';
 import type { StackRef } from '../domain/stack-ref.js';
 import { kube } from './activities.js';
 import type { StackView, StepName, StepRecord } from './definitions.js';
@@ -7,7 +8,12 @@ import { errorMessage } from './errors.js';
 import { SA } from './search-attributes.js';
 import type { StatusUpdate } from '../domain/conditions.js';
 
-const MAX_STEPS = 50;
+/** The one cap on recorded steps (workflow view, query, carried across continue-as-new). */
+export const MAX_RECORDED_STEPS = 50;
+
+/** `steps` plus `rec`, the oldest dropped beyond the cap. */
+export const recordStep = (steps: readonly StepRecord[], rec: StepRecord): StepRecord[] =>
+  [...steps, rec].slice(-MAX_RECORDED_STEPS);
 
 /**
  * Makes a saga's progress visible in three places at once: the CR status (what
@@ -27,8 +33,8 @@ export class Progress {
     message: string,
     status?: StatusUpdate,
   ): Promise<void> {
-    const rec: StepRecord = { step, state, message, at: new Date().toISOString() };
-    this.view.steps = [...this.view.steps, rec].slice(-MAX_STEPS);
+    const rec: StepRecord = { step, state, message, at: isoNow() };
+    this.view.steps = recordStep(this.view.steps, rec);
     this.view.currentStep = state === 'running' ? step : undefined;
     if (status?.phase) this.view.phase = status.phase;
     setCurrentDetails(`**${this.view.phase}** · ${step}: ${state}\n\n${message}`);

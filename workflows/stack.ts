@@ -9,6 +9,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { isoNow } from '../domain/clock.js';
 import { stackWorkflowId } from '../domain/stack-ref.js';
 import {
   driftCheckSignal,
@@ -29,12 +30,10 @@ import {
 import { driftWorkflow } from './drift.js';
 import { errorMessage } from './errors.js';
 import { withDefaults } from './options.js';
-import { Progress } from './progress.js';
+import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow } from './provision.js';
 import { SA } from './search-attributes.js';
 import { teardownWorkflow, type TeardownOutcome } from './teardown.js';
-
-const MAX_STEPS = 50;
 
 /**
  * One long-lived workflow per stack (id `stack/<cluster>/<namespace>/<name>`): the
@@ -77,7 +76,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   setHandler(driftCheckSignal, () => void (driftRequested = true));
   setHandler(pauseSignal, (p) => void (view.paused = p));
   setHandler(progressSignal, (r) => {
-    view.steps = [...view.steps, r].slice(-MAX_STEPS);
+    view.steps = recordStep(view.steps, r);
     view.currentStep = r.state === 'running' ? r.step : undefined;
   });
 
@@ -216,10 +215,12 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       }
       if (r.outcome !== 'Failed') {
         view.lastError = undefined;
-        view.steps = [
-          ...view.steps,
-          { step: 'teardown', state: 'done', message: r.message, at: new Date().toISOString() },
-        ];
+        view.steps = recordStep(view.steps, {
+          step: 'teardown',
+          state: 'done',
+          message: r.message,
+          at: isoNow(),
+        });
         return view;
       }
       // Not finished: keep the finalizer's promise. Try again after a pause or on retry.

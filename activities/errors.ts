@@ -22,13 +22,20 @@ export interface HttpFailureInput {
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
+/**
+ * `Retry-After: 0`, or an HTTP date already past, means "retry now". Temporal
+ * reads a next-retry delay of 0 as "no retry", so "now" is this short pause.
+ */
+export const MIN_RETRY_AFTER_MS = 250;
 
+/** The delay a Retry-After header asks for; undefined when absent or unparsable (negative seconds are junk). */
 export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  const secs = Number(value);
-  const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(value) - now;
-  if (!Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(ms, MAX_RETRY_AFTER_MS);
+  const trimmed = value.trim();
+  const secs = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : undefined;
+  const ms = secs !== undefined ? secs * 1000 : /^-/.test(trimmed) ? NaN : Date.parse(trimmed) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, MIN_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS);
 }
 
 export function isRetryableStatus(status: number | undefined, alsoRetryable: number[] = []): boolean {

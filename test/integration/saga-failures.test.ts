@@ -3,7 +3,13 @@ import * as k8s from '@kubernetes/client-node';
 import net from 'node:net';
 import { datasourceUid, type StackRef } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
-import { grafanaApi, injectFault, startHarness, type Harness } from '../support/saga-harness.js';
+import {
+  activeFaults,
+  grafanaApi,
+  injectFault,
+  startHarness,
+  type Harness,
+} from '../support/saga-harness.js';
 
 // A failure injected at each step: the saga undoes what it did, in reverse
 // order, and the CR says which step failed and why. Nothing is left behind.
@@ -150,4 +156,37 @@ describe('saga failures and compensation', () => {
       expect.objectContaining({ uid: datasourceUid(ref) }),
     ]);
   }, 150_000);
+
+  // "Busy, retry now" (Retry-After: 0, or a Retry-After date already past): retried
+  // at once, not Failed after one attempt (a retry delay of 0 means "no retry" to Temporal).
+  it.each([
+    ['429 with Retry-After: 0', 'ra-zero', 429, 0],
+    ['503 with a Retry-After date in the past', 'ra-past', 503, 'Mon, 01 Jan 2024 00:00:00 GMT'],
+  ] as const)(
+    '%s on the datasource create → retried at once, Ready',
+    async (_, name, status, retryAfter) => {
+      // Only this stack's create (its datasource name is in the body), three times in a row.
+      const bodyContains = `${h.namespace}/${name}`;
+      await injectFault({
+        method: 'POST',
+        pathPrefix: '/api/datasources',
+        bodyContains,
+        status,
+        retryAfter,
+        times: 3,
+      });
+      const ref = await h.createStack(name, good());
+      const view = await h.waitFor(
+        ref,
+        'Ready or Failed',
+        (v) => v.phase === 'Ready' || v.phase === 'Failed',
+      );
+      expect(view.lastError).toBeUndefined();
+      expect(view.phase).toBe('Ready');
+      // The fault answered all three times (its rule is used up), then the create went through.
+      expect((await activeFaults()).filter((f) => f.bodyContains === bodyContains)).toEqual([]);
+      expect((await grafanaApi('GET', `/api/datasources/uid/${datasourceUid(ref)}`)).status).toBe(200);
+    },
+    150_000,
+  );
 });

@@ -258,15 +258,24 @@ export async function grafanaApi(
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+const emulatorAdmin = () =>
+  `Basic ${Buffer.from(`${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`).toString('base64')}`;
+
 /** Emulator fault injection (test infrastructure, admin Basic auth). */
 export async function injectFault(rule: Record<string, unknown>): Promise<void> {
-  const auth = Buffer.from(
-    `${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`,
-  ).toString('base64');
   const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
     method: rule.clear ? 'DELETE' : 'POST',
-    headers: { Authorization: `Basic ${auth}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: emulatorAdmin(), 'Content-Type': 'application/json' },
     ...(rule.clear ? {} : { body: JSON.stringify(rule) }),
   });
   if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
+}
+
+/** The emulator's fault rules not yet used up (a rule with `times` is dropped once exhausted). */
+export async function activeFaults(): Promise<{ pathPrefix: string; bodyContains?: string; hits: number }[]> {
+  const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
+    headers: { Authorization: emulatorAdmin() },
+  });
+  if (!res.ok) throw new Error(`fault listing failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { pathPrefix: string; bodyContains?: string; hits: number }[];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { httpFailure, retryAfterMs } from '../../activities/errors.js';
+import { httpFailure, MIN_RETRY_AFTER_MS, retryAfterMs } from '../../activities/errors.js';
 
 describe('HTTP error classification', () => {
   it.each([400, 401, 403, 404, 409, 422])('%i is non-retryable with a clear message', (status) => {
@@ -41,10 +41,25 @@ describe('HTTP error classification', () => {
     expect(retryAfterMs('99999', now)).toBe(600_000);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs('-5', now)).toBeUndefined();
+    expect(retryAfterMs(' 7 ', now)).toBe(7000);
+
     // Not on a non-retryable failure: it will not be retried at all.
     expect(
       httpFailure({ system: 'grafana', operation: 'op', status: 400, message: 'm', retryAfter: '7' })
         .nextRetryDelay,
     ).toBeUndefined();
+  });
+
+  it('Retry-After: 0 or a date in the past means "retry now": a short positive delay, never 0', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('0', now)).toBe(MIN_RETRY_AFTER_MS);
+    expect(retryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(MIN_RETRY_AFTER_MS);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:00 GMT', now)).toBe(MIN_RETRY_AFTER_MS);
+    expect(MIN_RETRY_AFTER_MS).toBeGreaterThan(0);
+    for (const retryAfter of ['0', 'Mon, 01 Jan 2024 00:00:00 GMT']) {
+      const f = httpFailure({ system: 'grafana', operation: 'op', status: 429, message: 'm', retryAfter });
+      expect(f.nonRetryable).toBe(false);
+      expect(f.nextRetryDelay).toBe(MIN_RETRY_AFTER_MS);
+    }
   });
 });

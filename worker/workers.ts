@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createGrafanaActivities } from '../activities/grafana/index.js';
+import { heartbeating } from '../activities/heartbeat.js';
 import { createKubernetesActivities } from '../activities/kubernetes/index.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, WORKFLOW_TASK_QUEUE } from '../domain/stack-ref.js';
 import { bundlerOptions } from './bundle-options.js';
@@ -62,7 +63,9 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
       await Worker.create({
         ...base,
         taskQueue: kubernetesTaskQueue(d.cluster),
-        activities: createKubernetesActivities({ kubeConfig: d.kubeConfig, cluster: d.cluster }),
+        activities: heartbeating(
+          createKubernetesActivities({ kubeConfig: d.kubeConfig, cluster: d.cluster }),
+        ),
       }),
     );
   }
@@ -72,7 +75,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
       await Worker.create({
         ...base,
         taskQueue: GRAFANA_TASK_QUEUE,
-        activities: createGrafanaActivities(d.grafana),
+        activities: heartbeating(createGrafanaActivities(d.grafana)),
       }),
     );
   }

@@ -6,6 +6,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { GrafanaActivities } from '../activities/grafana/index.js';
 import type { KubernetesActivities } from '../activities/kubernetes/index.js';
+import { HEARTBEAT_TIMEOUT_MS } from '../domain/heartbeat.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, type StackRef } from '../domain/stack-ref.js';
 
 const retry: ActivityOptions['retry'] = {
@@ -19,6 +20,8 @@ export const kube = (ref: StackRef, summary: string, deadlineMs = 5 * 60_000): K
   proxyActivities<KubernetesActivities>({
     taskQueue: kubernetesTaskQueue(ref.cluster),
     startToCloseTimeout: '30s',
+    // Every activity heartbeats: a worker that died mid-activity is noticed in seconds.
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     scheduleToCloseTimeout: deadlineMs,
     retry,
     summary,
@@ -29,6 +32,8 @@ export const grafana = (summary: string, deadlineMs: number): GrafanaActivities 
   proxyActivities<GrafanaActivities>({
     taskQueue: GRAFANA_TASK_QUEUE,
     startToCloseTimeout: '30s',
+    // Every activity heartbeats: a worker that died mid-activity is noticed in seconds.
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     scheduleToCloseTimeout: deadlineMs,
     retry,
     summary,

@@ -86,6 +86,8 @@ export async function stopComponent(component: string, graceMs = 10_000): Promis
     fs.rmSync(pidPath(component), { force: true });
     return 'not-running';
   }
+  // A stopped (SIGSTOP) process acts on SIGTERM only once it runs again.
+  process.kill(rec.pid, 'SIGCONT');
   process.kill(rec.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && isOurs(rec)) await sleep(100);

@@ -20,12 +20,15 @@ export interface UpResult {
   env: Record<string, string>;
   started: string[];
   reused: string[];
+  /** Running but unhealthy, so stopped and started again (also listed in `started`). */
+  restarted: string[];
 }
 
 /**
- * Brings the whole local stack up, reusing components that are already running.
- * Fails before starting anything if a needed port is held by a foreign process;
- * if a component fails to start, prints its log tail and stops the stack.
+ * Brings the whole local stack up, reusing components that are already running
+ * and restarting those that run but are unhealthy. Fails before starting
+ * anything if a needed port is held by a foreign process; if a component fails
+ * to start, prints its log tail and stops the stack.
  */
 export async function up(say: Say): Promise<UpResult> {
   fs.mkdirSync(statePath(), { recursive: true });
@@ -34,7 +37,7 @@ export async function up(say: Say): Promise<UpResult> {
   writeKubeconfigs(pki);
   const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
 
-  const { started, reused } = await startComponents(COMPONENTS, ctx, say);
+  const { started, reused, restarted } = await startComponents(COMPONENTS, ctx, say);
   await installCrd(tools.kubectl);
 
   const grafanaUrl = `http://127.0.0.1:${PORTS.grafana}`;
@@ -52,45 +55,47 @@ export async function up(say: Say): Promise<UpResult> {
     KUBECTL: tools.kubectl,
   };
   writeEnvFile(envFilePath(), env);
-  return { env, started, reused };
+  return { env, started, reused, restarted };
 }
 
 /**
  * Starts the components in order, reusing running ones. Checks every needed port
- * first, so a foreign process on a port fails fast with nothing started; a
- * component that fails prints its log tail and the whole list is stopped.
+ * first, so a foreign process on a port fails fast with nothing started. A
+ * component whose process is alive but does not answer its health check is
+ * stopped and started again; a component that fails to start prints its log
+ * tail and the whole list is stopped.
  */
 export async function startComponents(
   components: Component[],
   ctx: Ctx,
   say: Say,
-): Promise<{ started: string[]; reused: string[] }> {
+): Promise<{ started: string[]; reused: string[]; restarted: string[] }> {
   const toStart = components.filter((c) => !isOurs(readPid(c.name)));
-  for (const c of toStart) {
-    for (const port of c.ports) {
-      if (!(await portFree(port))) {
-        throw new StackError(
-          `port ${port} on 127.0.0.1 is already in use, but ${c.name} needs it and is not running under ${statePath()}. ` +
-            `Stop whatever holds it (ss -ltnp 'sport = :${port}') and run 'stackwright dev up' again.`,
-        );
-      }
-    }
-  }
+  for (const c of toStart) await checkPorts(c);
   const started: string[] = [];
   const reused: string[] = [];
+  const restarted: string[] = [];
   for (const c of components) {
-    const wasRunning = !toStart.includes(c);
+    let reuse = !toStart.includes(c);
     try {
-      if (!wasRunning) {
+      if (reuse && !(await becomesReady(c, ctx, reuseGraceMs(c)))) {
+        say(`${c.name} is running but unhealthy; restarting it ...`);
+        await stopComponent(c.name);
+        await checkPorts(c);
+        restarted.push(c.name);
+        reuse = false;
+      }
+      if (!reuse) {
         c.prepare?.(ctx);
         say(`starting ${c.name} ...`);
         startDetached(c.start(ctx));
       }
       await waitReady(c, ctx);
       await c.afterReady?.(ctx);
-      (wasRunning ? reused : started).push(c.name);
-      say(`${wasRunning ? 'reused' : 'ready '}  ${c.name}`);
+      (reuse ? reused : started).push(c.name);
+      say(`${reuse ? 'reused' : 'ready '}  ${c.name}`);
     } catch (e) {
+      if (e instanceof StackError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       say(`\n${c.name} failed: ${msg}\n--- last lines of ${logPath(c.name)} ---\n${logTail(c.name)}\n---`);
       say('stopping the local stack ...');
@@ -98,17 +103,47 @@ export async function startComponents(
       throw new StackError(`${c.name} failed to start: ${msg}`);
     }
   }
-  return { started, reused };
+  return { started, reused, restarted };
 }
 
-async function waitReady(c: Component, ctx: Ctx): Promise<void> {
-  const deadline = Date.now() + c.readyTimeoutMs;
+async function checkPorts(c: Component): Promise<void> {
+  for (const port of c.ports) {
+    if (!(await portFree(port))) {
+      throw new StackError(
+        `port ${port} on 127.0.0.1 is already in use, but ${c.name} needs it and is not running under ${statePath()}. ` +
+          `Stop whatever holds it (ss -ltnp 'sport = :${port}') and run 'stackwright dev up' again.`,
+      );
+    }
+  }
+}
+
+/** A running component gets this long to answer before it counts as unhealthy. */
+const REUSE_GRACE_MS = 5_000;
+
+/** A process started moments ago (another `dev up`) may still be starting: it gets its whole ready timeout. */
+function reuseGraceMs(c: Component): number {
+  const startedAt = Date.parse(readPid(c.name)?.startedAt ?? '');
+  const startupLeft = Number.isFinite(startedAt) ? startedAt + c.readyTimeoutMs - Date.now() : 0;
+  return Math.min(c.readyTimeoutMs, Math.max(REUSE_GRACE_MS, startupLeft));
+}
+
+/** Polls the health check until it answers, the process exits, or `ms` pass. */
+async function awaitReady(c: Component, ctx: Ctx, ms: number): Promise<'ready' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + ms;
   for (;;) {
-    if (await c.ready(ctx.pki)) return;
-    if (!isOurs(readPid(c.name))) throw new Error('the process exited');
-    if (Date.now() > deadline) throw new Error(`not ready after ${c.readyTimeoutMs / 1000}s`);
+    if (await c.ready(ctx.pki)) return 'ready';
+    if (!isOurs(readPid(c.name))) return 'exited';
+    if (Date.now() > deadline) return 'timeout';
     await sleep(250);
   }
+}
+
+const becomesReady = async (c: Component, ctx: Ctx, ms: number) => (await awaitReady(c, ctx, ms)) === 'ready';
+
+async function waitReady(c: Component, ctx: Ctx): Promise<void> {
+  const r = await awaitReady(c, ctx, c.readyTimeoutMs);
+  if (r === 'exited') throw new Error('the process exited');
+  if (r === 'timeout') throw new Error(`not ready after ${c.readyTimeoutMs / 1000}s`);
 }
 
 /** Stops, in reverse start order, only processes whose pid files this tool wrote. */

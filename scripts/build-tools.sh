@@ -41,7 +41,8 @@ key() {
     etcd | k8s | kwok | grafana-operator)
       local v h
       v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
-      h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" | sha256sum | cut -c1-12)
+      # kwok's entry also holds the stages file, assembled with our stages from tools/kwok/stages/.
+      h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" $([[ $c == kwok ]] && ls "$ROOT"/tools/kwok/stages/*.yaml) | sha256sum | cut -c1-12)
       echo "$c-$v-$h-$(go env GOVERSION)"
       ;;
   esac
@@ -92,12 +93,15 @@ build() {
     kwok)
       (cd "$ROOT/tools/kwok" && go build -v -ldflags "-s -w" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok) 2>&1 | progress "$c"
       # kwok needs Stage configs to move nodes and pods through their lifecycle; take
-      # the fast node and general pod stages shipped in the same kwok module version.
-      local src
+      # the fast node and general pod stages shipped in the same kwok module version,
+      # and ours from tools/kwok/stages/ (a file of the same name replaces kwok's).
+      local src f
       src=$(cd "$ROOT/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
       for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/pod/general/pod-*.yaml; do
+        [[ -e $ROOT/tools/kwok/stages/$(basename "$f") ]] && continue
         printf -- '---\n' && cat "$f"
       done > "$tmp/stages.yaml"
+      for f in "$ROOT"/tools/kwok/stages/*.yaml; do printf -- '---\n' && cat "$f"; done >> "$tmp/stages.yaml"
       ;;
     grafana-operator)
       local v

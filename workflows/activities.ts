@@ -38,3 +38,17 @@ export const grafana = (summary: string, deadlineMs: number): GrafanaActivities 
     retry,
     summary,
   });
+
+/**
+ * A Kubernetes activity that waits inside the activity for up to `waitMs`
+ * (heartbeating, so a dead worker is still noticed in seconds).
+ */
+export const kubeWaiting = (ref: StackRef, summary: string, waitMs: number): KubernetesActivities =>
+  proxyActivities<KubernetesActivities>({
+    taskQueue: kubernetesTaskQueue(ref.cluster),
+    startToCloseTimeout: waitMs + 30_000,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    scheduleToCloseTimeout: waitMs + 5 * 60_000,
+    retry,
+    summary,
+  });

@@ -16,6 +16,8 @@ export const StackOptionsSchema = z.strictObject({
   exposureTimeoutMs: positiveInt,
   /** How long Grafana may keep failing (5xx, network) for one call, and the datasource stay unhealthy (ms). */
   grafanaTimeoutMs: positiveInt,
+  /** How long a teardown (or an undo) waits for deleted Prometheus pods and claims to be really gone (ms). */
+  deletionTimeoutMs: positiveInt,
   /** Poll interval while waiting (ms). */
   pollIntervalMs: positiveInt,
   /** Continue-as-new after this many loop turns even if the server has not suggested it (bounds history). */
@@ -33,6 +35,7 @@ export const DEFAULT_STACK_OPTIONS: StackOptions = StackOptionsSchema.parse({
   readinessTimeoutMs: 10 * 60_000,
   exposureTimeoutMs: 10 * 60_000,
   grafanaTimeoutMs: 5 * 60_000,
+  deletionTimeoutMs: 5 * 60_000,
   pollIntervalMs: 5_000,
   continueAsNewAfter: 200,
 });

@@ -16,6 +16,7 @@ import {
 import { datasourceParams } from './datasource-params.js';
 import { errorMessage, failureType, stepFailure } from './errors.js';
 import { Progress } from './progress.js';
+import { removePrometheus } from './remove-prometheus.js';
 import { Saga } from './saga.js';
 
 export interface ProvisionInput {
@@ -103,7 +104,9 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
             ref,
             spec: lastReady.spec,
           })
-        : kube(ref, `delete Prometheus objects ${where}`).deletePrometheus({ ref }),
+        : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
+            progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
+          ),
     );
     const applied = await kube(
       ref,

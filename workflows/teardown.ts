@@ -4,6 +4,7 @@ import { grafana, kube } from './activities.js';
 import type { StackOptions, StackView } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { Progress } from './progress.js';
+import { removePrometheus } from './remove-prometheus.js';
 
 export interface TeardownInput {
   ref: StackRef;
@@ -19,7 +20,8 @@ export type TeardownOutcome =
 
 /**
  * Delete: the datasource first (Grafana stops pointing at it), then exposure,
- * then the Prometheus objects. Orphan: leave both, and drop the owner references
+ * then the Prometheus objects, done only once their pods and claims are gone (a
+ * stack re-created under the same name then starts at once). Orphan: leave both, and drop the owner references
  * so deleting the CR does not garbage-collect Prometheus. A failed step stops the
  * teardown (nothing is removed out of order) and is reported; the caller retries.
  */
@@ -48,7 +50,11 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
       dsNote = r.deleted ? `datasource ${uid} deleted` : `datasource ${uid} was already gone`;
     }
     const exp = await kube(ref, `delete exposure ${where}`).deleteExposure({ ref });
-    const prom = await kube(ref, `delete Prometheus objects ${where}`).deletePrometheus({ ref });
+    const prom = await removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
+      progress.step('teardown', 'running', waiting, {
+        conditions: [{ type: 'Ready', status: 'False', reason: 'Deleting', message: waiting }],
+      }),
+    );
     const message = `${dsNote}; deleted ${[...exp.deleted, ...prom.deleted].join(', ') || 'nothing (already gone)'}`;
     await progress.step('teardown', 'done', message);
     return { outcome: 'Deleted', message };

@@ -10,11 +10,13 @@ import { applyExposure, deleteExposure, exposureStatus } from './exposure.js';
 import { Objects } from './objects.js';
 import { orphanObjects } from './orphan.js';
 import { applyPrometheus, deletePrometheus } from './prometheus.js';
+import { waitPrometheusGone } from './prometheus-gone.js';
 import { prometheusReadiness } from './readiness.js';
 import { getStack, patchStackStatus } from './stack.js';
 import type {
   ApplyExposureResult,
   ApplyPrometheusResult,
+  DeletePrometheusResult,
   DeleteResult,
   ExposureStatus,
   GetStackResult,
@@ -24,6 +26,8 @@ import type {
   PrometheusReadiness,
   SpecInput,
   StackInput,
+  WaitGoneInput,
+  WaitGoneResult,
 } from './types.js';
 
 export type * from './types.js';
@@ -42,7 +46,8 @@ export interface KubernetesActivities {
   applyExposure(input: SpecInput): Promise<ApplyExposureResult>;
   exposureStatus(input: SpecInput): Promise<ExposureStatus>;
   deleteExposure(input: StackInput): Promise<DeleteResult>;
-  deletePrometheus(input: StackInput): Promise<DeleteResult>;
+  deletePrometheus(input: StackInput): Promise<DeletePrometheusResult>;
+  waitPrometheusGone(input: WaitGoneInput): Promise<WaitGoneResult>;
   orphanObjects(input: StackInput): Promise<OrphanResult>;
   patchStackStatus(input: PatchStackStatusInput): Promise<PatchStackStatusResult>;
   getStack(input: StackInput): Promise<GetStackResult>;
@@ -66,6 +71,7 @@ export function createKubernetesActivities(options: KubernetesActivitiesOptions)
     exposureStatus: (input) => exposureStatus(ctx, input),
     deleteExposure: (input) => deleteExposure(ctx, input),
     deletePrometheus: (input) => deletePrometheus(ctx, input),
+    waitPrometheusGone: (input) => waitPrometheusGone(ctx, input),
     orphanObjects: (input) => orphanObjects(ctx, input),
     patchStackStatus: (input) => patchStackStatus(ctx, input),
     getStack: (input) => getStack(ctx, input),

@@ -6,6 +6,7 @@ import {
   type V1DeleteOptions,
   type V1ObjectMeta,
 } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FIELD_MANAGER } from '../../crd/index.js';
 import { isNotFound } from '../../kube/errors.js';
@@ -48,6 +49,11 @@ const LiveMetaSchema = z.object({
   metadata: z.object({
     uid: z.string(),
     resourceVersion: z.string(),
+    // client-node turns timestamps of known kinds into Dates and leaves others as strings.
+    deletionTimestamp: z
+      .union([z.date(), z.string()])
+      .transform((t) => new Date(t).toISOString())
+      .nullish(),
     labels: z.record(z.string(), z.string()).optional(),
     ownerReferences: z.array(OwnerReferenceSchema).optional(),
     managedFields: z.array(z.object({ manager: z.string().optional() })).optional(),
@@ -117,6 +123,13 @@ export class Objects {
         'KubernetesObjectNotOwned',
       );
     }
+    // Applied to an object on its way out, the change would vanish with it: wait until it is gone.
+    if (before?.meta.deletionTimestamp) {
+      throw ApplicationFailure.create({
+        message: `apply ${describe(key)}: it is still being deleted (since ${before.meta.deletionTimestamp}, an earlier teardown); it is created again once it is gone`,
+        type: 'KubernetesObjectTerminating',
+      });
+    }
     const op = `apply ${describe(key)}`;
     // The client fills in defaults on the object it is given: hand it a copy.
     const body = structuredClone(m);
@@ -151,15 +164,18 @@ export class Objects {
   /**
    * Deletes the object if it exists and belongs to this stack. Background
    * propagation: the object is gone at once, the garbage collector removes its
-   * dependents (pods, claims). Returns whether something was deleted.
+   * dependents (pods, claims) later. Foreground: the object stays, marked for
+   * deletion, until its dependents are gone, so "it no longer exists" means
+   * "nothing of it is left". Returns whether a deletion was requested.
    */
   async delete(
     key: ObjectKey,
     stack: string,
-    propagationPolicy: 'Background' | 'Orphan' = 'Background',
+    propagationPolicy: 'Background' | 'Foreground' | 'Orphan' = 'Background',
   ): Promise<boolean> {
     const current = await this.read(key);
     if (!current || !managedByUs(current.meta, stack)) return false;
+    if (current.meta.deletionTimestamp) return false; // already on its way out
     const op = `delete ${describe(key)}`;
     // The uid precondition makes sure we delete what we just checked, not a replacement.
     const options: V1DeleteOptions = {

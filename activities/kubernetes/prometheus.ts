@@ -6,7 +6,8 @@ import { shortName, type Manifest, keyOf } from './objects.js';
 import { PROMETHEUS_PORT, routePrefix } from './prometheus-config.js';
 import { prometheusManifests } from './prometheus-manifests.js';
 import { prometheusKeys } from './stack-objects.js';
-import type { ApplyPrometheusResult, DeleteResult, SpecInput, StackInput } from './types.js';
+import { prometheusLeftovers } from './prometheus-gone.js';
+import type { ApplyPrometheusResult, DeletePrometheusResult, SpecInput, StackInput } from './types.js';
 
 export function internalUrl(ref: StackRef, spec: Pick<MonitoringStackSpec, 'exposure'>): string {
   return `http://${objectNames(ref).service}.${ref.namespace}.svc:${PROMETHEUS_PORT}${routePrefix(spec)}`;
@@ -56,12 +57,20 @@ export async function applyPrometheus(ctx: KubeContext, input: SpecInput): Promi
   return { internalUrl: internalUrl(ref, spec), changed };
 }
 
-/** Deletes in reverse creation order: the StatefulSet (and so its pods) first, its permissions last. */
-export async function deletePrometheus(ctx: KubeContext, { ref }: StackInput): Promise<DeleteResult> {
+/**
+ * Deletes in reverse creation order: the StatefulSet first, in the foreground, so
+ * it exists until its pods and claims are gone; its permissions last. Reports what
+ * is still there (waitPrometheusGone waits for it).
+ */
+export async function deletePrometheus(
+  ctx: KubeContext,
+  { ref }: StackInput,
+): Promise<DeletePrometheusResult> {
   checkRef(ctx, ref);
   const deleted: string[] = [];
   for (const key of prometheusKeys(ref).reverse()) {
-    if (await ctx.objects.delete(key, ref.name)) deleted.push(shortName(key));
+    const policy = key.kind === 'StatefulSet' ? 'Foreground' : 'Background';
+    if (await ctx.objects.delete(key, ref.name, policy)) deleted.push(shortName(key));
   }
-  return { deleted };
+  return { deleted, remaining: await prometheusLeftovers(ctx, ref) };
 }

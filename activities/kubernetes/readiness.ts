@@ -24,11 +24,13 @@ const StatefulSetSchema = z.object({
     .optional(),
 });
 
-const PodSchema = z.object({
+export const PodSchema = z.object({
   metadata: z.object({
     name: z.string(),
     deletionTimestamp: time.nullish(),
+    deletionGracePeriodSeconds: z.number().nullish(),
     labels: z.record(z.string(), z.string()).optional(),
+    ownerReferences: z.array(z.object({ kind: z.string(), uid: z.string() })).optional(),
   }),
   status: z
     .object({
@@ -144,7 +146,7 @@ export async function prometheusReadiness(
   const parts = [progress];
   if (!observed) parts.push('the StatefulSet controller has not processed the latest spec yet');
   else if (updated < replicas) parts.push(`${updated}/${replicas} running the current spec`);
-  parts.push(...(await stuckReasons(ctx, ref, key.name, replicas)));
+  parts.push(...(await stuckReasons(ctx, ref, key.name, found.meta.uid, replicas)));
   return { ready, replicas, readyReplicas, message: parts.map(clip).join('; ') };
 }
 
@@ -160,7 +162,27 @@ async function readyCurrentPods(ctx: KubeContext, ref: StackRef, revision: strin
   ).length;
 }
 
-async function stuckReasons(ctx: KubeContext, ref: StackRef, statefulSet: string, replicas: number) {
+/**
+ * A pod of an earlier incarnation of this stack (deleted and re-created under
+ * the same name) still terminating: it holds the pod name the StatefulSet needs.
+ */
+function leftoverPod(pod: z.output<typeof PodSchema>, statefulSetUid: string): string | undefined {
+  const { name, deletionTimestamp: at, ownerReferences } = pod.metadata;
+  if (!at || ownerReferences?.some((o) => o.uid === statefulSetUid)) return undefined;
+  const left = Math.max(0, Math.round((at - Date.now()) / 1000));
+  return (
+    `pod ${name} is left over from an earlier StatefulSet of the same name and is still terminating ` +
+    `(its grace period ends in ${left}s); the StatefulSet creates its own pod once it is gone`
+  );
+}
+
+async function stuckReasons(
+  ctx: KubeContext,
+  ref: StackRef,
+  statefulSet: string,
+  statefulSetUid: string,
+  replicas: number,
+) {
   const { namespace } = ref;
   const selector = { label: labelSelector(selectorLabels(ref)) };
   const [podItems, claimItems] = await Promise.all([
@@ -172,7 +194,9 @@ async function stuckReasons(ctx: KubeContext, ref: StackRef, statefulSet: string
     (c) => c.status?.phase === 'Pending',
   );
 
-  const reasons = pods.map(podProblem).filter((p): p is string => p !== undefined);
+  const reasons = pods
+    .map((p) => leftoverPod(p, statefulSetUid) ?? podProblem(p))
+    .filter((p): p is string => p !== undefined);
   // Events name the causes objects do not carry: a missing StorageClass, a pod refused at creation.
   const stuck: { kind: string; name: string; what: string }[] = pending.map((c) => ({
     kind: 'PersistentVolumeClaim',

@@ -49,6 +49,23 @@ export interface DeleteResult {
   deleted: string[];
 }
 
+export interface DeletePrometheusResult extends DeleteResult {
+  /** What is still there after the call (the StatefulSet until its pods are gone, pods, claims being deleted). */
+  remaining: string[];
+}
+
+export interface WaitGoneInput {
+  ref: StackRef;
+  /** How long the activity waits before it reports what is still there. */
+  timeoutMs: number;
+}
+
+export interface WaitGoneResult {
+  gone: boolean;
+  /** What is still there when `gone` is false. */
+  remaining: string[];
+}
+
 export interface OrphanResult {
   /** `Kind/name` of the objects whose owner reference to the MonitoringStack was removed. */
   orphaned: string[];

@@ -16,7 +16,9 @@ export function devCommand(): Command {
 
   dev
     .command('up')
-    .description('start the local stack (idempotent: running components are reused) and print its endpoints')
+    .description(
+      'start the local stack (idempotent: running components are reused, unhealthy ones restarted) and print its endpoints',
+    )
     .option('-q, --quiet', 'print only errors and the env file path')
     .action(async (opts: { quiet?: boolean }) => {
       const say = opts.quiet ? () => undefined : (l: string) => process.stderr.write(`${l}\n`);
@@ -26,7 +28,7 @@ export function devCommand(): Command {
         return;
       }
       process.stdout.write(
-        `\nLocal stack is up (${res.started.length} started, ${res.reused.length} reused).\n`,
+        `\nLocal stack is up (${res.started.length} started${res.restarted.length ? `, of them ${res.restarted.length} restarted as unhealthy` : ''}, ${res.reused.length} reused).\n`,
       );
       const rows: [string, string][] = [
         ['Temporal gRPC', res.env.TEMPORAL_ADDRESS ?? ''],

@@ -79,6 +79,25 @@ describe('local stack supervision', () => {
     process.kill(pid!, 'SIGKILL');
   });
 
+  it('a component alive but unhealthy (stopped, not answering) is restarted; the rest is reused', async () => {
+    const sick: { pid?: number } = {};
+    const a = sleeper('alpha');
+    const b: Component = { ...sleeper('beta'), ready: async () => readPid('beta')?.pid !== sick.pid };
+    await startComponents([a, b], ctx, say);
+    const alpha = readPid('alpha')!;
+    const frozen = readPid('beta')!;
+    sick.pid = frozen.pid;
+    process.kill(frozen.pid, 'SIGSTOP');
+    const r = await startComponents([a, b], ctx, say);
+    expect(r).toEqual({ started: ['beta'], reused: ['alpha'], restarted: ['beta'] });
+    expect(lines).toContain('beta is running but unhealthy; restarting it ...');
+    expect(isOurs(frozen)).toBe(false);
+    expect(readPid('alpha')).toEqual(alpha);
+    const fresh = readPid('beta')!;
+    expect(fresh.pid).not.toBe(frozen.pid);
+    for (const p of [alpha.pid, fresh.pid]) process.kill(p, 'SIGKILL');
+  }, 30_000);
+
   it('a port held by a foreign process: a clear error naming port and component, nothing started', async () => {
     const srv = net.createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

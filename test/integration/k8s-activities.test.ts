@@ -16,6 +16,8 @@ import {
   type MonitoringStackSpec,
   type MonitoringStackSpecInput,
 } from '../../crd/index.js';
+import { selectorLabels } from '../../activities/kubernetes/metadata.js';
+import { KWOK_NODE } from '../../devstack/components.js';
 import { objectNames, type StackRef } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
 
@@ -513,14 +515,80 @@ describe('deletion and ownership', () => {
       deleted: [`Service/${objectNames(ref).loadBalancer}`],
     });
     expect(await acts.deleteExposure({ ref })).toEqual({ deleted: [] });
-    expect(await acts.deletePrometheus({ ref })).toEqual({ deleted: [...PROMETHEUS_CHANGED(ref)].reverse() });
-    expect(await acts.deletePrometheus({ ref })).toEqual({ deleted: [] });
+    const first = await acts.deletePrometheus({ ref });
+    expect(first.deleted).toEqual([...PROMETHEUS_CHANGED(ref)].reverse());
+    // Foreground: the StatefulSet stays until its pods are gone; what is left is named.
+    for (const r of first.remaining)
+      expect(r).toMatch(new RegExp(`^(StatefulSet ${objectNames(ref).statefulSet} \\(deleting\\)|pod )`));
+    expect(await acts.waitPrometheusGone({ ref, timeoutMs: 60_000 })).toEqual({ gone: true, remaining: [] });
+    expect(await acts.deletePrometheus({ ref })).toEqual({ deleted: [], remaining: [] });
     for (const o of Object.values(await prometheusObjects(ref))) expect(o).toBeUndefined();
 
     const nothing: StackRef = { cluster: CLUSTER, namespace: ns, name: 'never-applied', uid: '' };
-    expect(await acts.deletePrometheus({ ref: nothing })).toEqual({ deleted: [] });
+    expect(await acts.deletePrometheus({ ref: nothing })).toEqual({ deleted: [], remaining: [] });
     expect(await acts.deleteExposure({ ref: nothing })).toEqual({ deleted: [] });
   });
+});
+
+describe('a pod left over from an earlier incarnation', () => {
+  const HOLD = 'stackwright.dev/test-hold';
+
+  /** A terminating pod with the StatefulSet's first pod name, held by a finalizer until released. */
+  async function leftoverPod(ref: StackRef): Promise<() => Promise<void>> {
+    const name = `${objectNames(ref).statefulSet}-0`;
+    const namespace = ref.namespace;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: selectorLabels(ref), finalizers: [HOLD] },
+        // Bound to the node directly: an unscheduled pod would be deleted without a grace period.
+        spec: {
+          nodeName: KWOK_NODE,
+          containers: [{ name: 'old', image: 'prom/prometheus' }],
+          terminationGracePeriodSeconds: 120,
+        },
+      },
+    });
+    await core.deleteNamespacedPod({ name, namespace });
+    return async () => {
+      await core.patchNamespacedPod(
+        { name, namespace, body: [{ op: 'remove', path: '/metadata/finalizers' }] },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+      );
+    };
+  }
+
+  it('readiness names it as what blocks the StatefulSet; waitPrometheusGone reports it, then sees it go', async () => {
+    const ns = await freshNamespace();
+    const { ref, spec } = await createStack(ns);
+    const release = await leftoverPod(ref);
+    const pod = `${objectNames(ref).statefulSet}-0`;
+
+    const held = await acts.waitPrometheusGone({ ref, timeoutMs: 1_000 });
+    expect(held.gone).toBe(false);
+    expect(held.remaining).toEqual([
+      expect.stringMatching(new RegExp(`^pod ${pod} \\(terminating; grace period of 120s ends in \\d+s\\)$`)),
+    ]);
+
+    await acts.applyPrometheus({ ref, spec });
+    const blocked = await until('readiness names the leftover pod', async () => {
+      const r = await acts.prometheusReadiness({ ref });
+      return /left over/.test(r.message) ? r : undefined;
+    });
+    expect(blocked.ready).toBe(false);
+    expect(blocked.message).toMatch(
+      new RegExp(
+        `pod ${pod} is left over from an earlier StatefulSet of the same name and is still terminating \\(its grace period ends in \\d+s\\); the StatefulSet creates its own pod once it is gone`,
+      ),
+    );
+
+    await release();
+    await until('Ready once the leftover is gone', async () =>
+      (await acts.prometheusReadiness({ ref })).ready ? true : undefined,
+    );
+    await acts.deletePrometheus({ ref });
+    expect(await acts.waitPrometheusGone({ ref, timeoutMs: 60_000 })).toEqual({ gone: true, remaining: [] });
+  }, 120_000);
 });
 
 describe('MonitoringStack', () => {

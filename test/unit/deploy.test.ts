@@ -180,7 +180,14 @@ function kubernetesWorkerNeeds(): Set<string> {
   }
   // Lists, e.g. objects.list('v1', 'Pod', ...), found in the source.
   const lists = [...activitySources.matchAll(/\.list\(\s*'([^']+)',\s*'([^']+)'/g)];
-  expect(lists.map((m) => m[2]).sort()).toEqual(['Event', 'PersistentVolumeClaim', 'Pod', 'Pod']);
+  expect(lists.map((m) => m[2]).sort()).toEqual([
+    'Event',
+    'PersistentVolumeClaim',
+    'PersistentVolumeClaim',
+    'Pod',
+    'Pod',
+    'Pod',
+  ]);
   for (const [, apiVersion, kind] of lists) add(groupOf(apiVersion!), resourceOf(kind!), 'list');
   // The MonitoringStack through CustomObjectsApi.
   const VERBS: Record<string, string> = { get: 'get', list: 'list', replace: 'update', patch: 'patch' };

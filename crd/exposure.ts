@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedRecord, dnsSubdomain, httpUrl } from './primitives.js';
+import { boundedRecord, dnsSubdomain, httpUrl, qualifiedName } from './primitives.js';
 
 // Why exposure is required and an in-cluster Service name is not enough: the
 // datasource lives in a company-wide Grafana outside the cluster, and Grafana's
@@ -9,10 +9,6 @@ import { boundedRecord, dnsSubdomain, httpUrl } from './primitives.js';
 // address that is reachable from Grafana.
 
 const EXPOSURE_MODES = ['url', 'ingress', 'loadBalancer'] as const;
-
-// Qualified name as used for annotation keys: optional DNS-subdomain prefix + "/" + name.
-const ANNOTATION_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 export const IngressExposureSchema = z
   .strictObject({
@@ -33,11 +29,7 @@ export const IngressExposureSchema = z
 export const LoadBalancerExposureSchema = z
   .strictObject({
     port: z.int().min(1).max(65535).default(9090).describe('Service port.'),
-    annotations: boundedRecord(
-      z.string().max(317).regex(ANNOTATION_KEY, 'must be an annotation key such as example.com/name'),
-      z.string().max(4096),
-      32,
-    )
+    annotations: boundedRecord(qualifiedName, z.string().max(4096), 32)
       .optional()
       .describe('Annotations for the Service, e.g. cloud load balancer settings.'),
   })

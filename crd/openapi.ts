@@ -20,7 +20,7 @@ export interface OpenApiSchema {
   anyOf?: OpenApiSchema[];
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-validations'?: { rule: string; message: string }[];
+  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
   [key: string]: unknown;
 }
 

@@ -8,6 +8,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Unsigned Kubernetes quantity: decimal or binary SI suffix, or an exponent.
 const QUANTITY = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][-+]?[0-9]+)?$/;
+// Qualified name, as for label and annotation keys: optional DNS-subdomain prefix + "/" + name.
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 // Prometheus model.Duration units, largest first, each at most once.
 const PROMETHEUS_DURATION = /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
 
@@ -60,6 +64,25 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
   .max(2048)
   .meta({ pattern: '^https?://[^\\s/?#]+' });
+
+/** A label or annotation key such as example.com/name. */
+export const qualifiedName = z
+  .string()
+  .max(317)
+  .regex(QUALIFIED_NAME, 'must be a key such as example.com/name (DNS-subdomain prefix, "/", name)');
+
+/** A label selector by labels only (matchLabels), as Kubernetes writes it. */
+export const labelSelector = z
+  .strictObject({
+    matchLabels: boundedRecord(
+      qualifiedName,
+      z.string().max(63).regex(LABEL_VALUE, 'must be a label value: at most 63 of A-Z a-z 0-9 - _ .'),
+      32,
+    )
+      .optional()
+      .describe('Labels an object must carry, all of them.'),
+  })
+  .describe('Label selector; {} selects everything.');
 
 /** RFC 3339 timestamp, as metav1.Time serialises (with offset tolerated). */
 export const timestamp = z.iso.datetime({ offset: true });

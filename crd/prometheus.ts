@@ -4,6 +4,19 @@ import { dnsSubdomain, immutable, prometheusDuration, quantity } from './primiti
 /** Pinned so a stack never changes Prometheus version unless its spec does (current LTS line). */
 export const DEFAULT_PROMETHEUS_VERSION = 'v3.5.0';
 export const PROMETHEUS_IMAGE_REPOSITORY = 'quay.io/prometheus/prometheus';
+const DEFAULT_REPLICAS = 1;
+const DEFAULT_RETENTION = '15d';
+
+/**
+ * Who runs Prometheus. StatefulSet: Stackwright runs its own. External: nothing
+ * runs in the cluster; the stack only registers exposure.url (an existing
+ * Prometheus, a Thanos Query) in Grafana.
+ */
+export const PROMETHEUS_BACKENDS = ['StatefulSet', 'External'] as const;
+export type PrometheusBackend = (typeof PROMETHEUS_BACKENDS)[number];
+
+export const BACKEND_IMMUTABLE_MESSAGE =
+  'backend is immutable: switching would orphan one Prometheus and start another; create a new MonitoringStack instead';
 
 const ResourceListSchema = z.strictObject({
   cpu: quantity.optional(),
@@ -29,33 +42,112 @@ export const StorageSchema = z
   })
   .describe('Persistent storage. When omitted, Prometheus keeps its data in an emptyDir (lost on restart).');
 
-export const PrometheusSchema = z
-  .strictObject({
-    version: z
-      .string()
-      .max(64)
-      .regex(
-        /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/,
-        'must be a Prometheus release tag such as v2.53.0',
-      )
-      .default(DEFAULT_PROMETHEUS_VERSION)
-      .describe(`Prometheus release tag of ${PROMETHEUS_IMAGE_REPOSITORY}. Ignored when image is set.`),
-    image: z
-      .string()
-      .max(512)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'must be a container image reference')
-      .optional()
-      .describe('Full image reference; overrides version (e.g. a mirrored registry).'),
-    replicas: z.int().min(1).max(10).default(1).describe('Number of Prometheus replicas.'),
-    retention: prometheusDuration.default('15d').describe('How long samples are kept, e.g. 15d or 12h.'),
-    resources: ResourcesSchema.optional(),
-    storage: StorageSchema.optional(),
-  })
-  .describe('The Prometheus server Stackwright runs in this namespace.');
+// Fields that describe a Prometheus Stackwright has run (StatefulSet and
+// PrometheusOperator). Their defaults are applied by zod, per backend, not by
+// the apiserver: an External stack must be able to leave them all unset.
+const managedFields = {
+  version: z
+    .string()
+    .max(64)
+    .regex(/^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/, 'must be a Prometheus release tag such as v2.53.0')
+    .optional()
+    .describe(
+      `Prometheus release tag of ${PROMETHEUS_IMAGE_REPOSITORY}; default ${DEFAULT_PROMETHEUS_VERSION}. Ignored when image is set.`,
+    ),
+  image: z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, 'must be a container image reference')
+    .optional()
+    .describe('Full image reference; overrides version (e.g. a mirrored registry).'),
+  replicas: z
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe(`Number of Prometheus replicas; default ${DEFAULT_REPLICAS}.`),
+  retention: prometheusDuration
+    .optional()
+    .describe(`How long samples are kept, e.g. 15d or 12h; default ${DEFAULT_RETENTION}.`),
+  resources: ResourcesSchema.optional(),
+  storage: StorageSchema.optional(),
+};
+const MANAGED_FIELDS = Object.keys(managedFields) as (keyof typeof managedFields)[];
 
-export type PrometheusSpec = z.output<typeof PrometheusSchema>;
+const has = (f: string) => `has(self.${f})`;
+const EXTERNAL_FIELDS_MESSAGE = `with backend External, Stackwright runs no Prometheus: only backend may be set (not ${MANAGED_FIELDS.join(', ')})`;
+
+const PrometheusInputSchema = z
+  .strictObject({
+    backend: z
+      .enum(PROMETHEUS_BACKENDS)
+      .default('StatefulSet')
+      .meta({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: BACKEND_IMMUTABLE_MESSAGE }] })
+      .describe(
+        'Who runs Prometheus: StatefulSet (Stackwright runs it) or External (nothing in the cluster: exposure.url is registered as it is). Immutable.',
+      ),
+    ...managedFields,
+  })
+  .check((ctx) => {
+    const p = ctx.value;
+    const set = (fields: readonly string[]) => fields.filter((f) => p[f as keyof typeof p] !== undefined);
+    if (p.backend === 'External') {
+      for (const f of set(MANAGED_FIELDS)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: p,
+          path: [f],
+          message: `is not allowed with backend External: Stackwright runs no Prometheus for it (register the existing one with exposure.url)`,
+        });
+      }
+    }
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: `!has(self.backend) || self.backend != 'External' || !(${MANAGED_FIELDS.map(has).join(' || ')})`,
+        message: EXTERNAL_FIELDS_MESSAGE,
+      },
+    ],
+  })
+  .describe('The Prometheus this stack registers: who runs it (backend) and, unless External, how.');
+
+type Input = z.output<typeof PrometheusInputSchema>;
+
+/** A Prometheus Stackwright has run (StatefulSet or PrometheusOperator), defaults applied. */
+export interface ManagedPrometheusSpec {
+  version: string;
+  image?: string;
+  replicas: number;
+  retention: string;
+  resources?: Input['resources'];
+  storage?: Input['storage'];
+}
+export type PrometheusSpec = ({ backend: 'StatefulSet' } & ManagedPrometheusSpec) | { backend: 'External' };
+
+function withDefaults(p: Input): PrometheusSpec {
+  if (p.backend === 'External') return { backend: 'External' };
+  const { backend, ...rest } = p;
+  return {
+    backend,
+    ...rest,
+    version: p.version ?? DEFAULT_PROMETHEUS_VERSION,
+    replicas: p.replicas ?? DEFAULT_REPLICAS,
+    retention: p.retention ?? DEFAULT_RETENTION,
+  };
+}
+
+export const PrometheusSchema = PrometheusInputSchema.transform(withDefaults);
+
+/**
+ * The backend of a spec. Specs recorded in workflow histories before backends
+ * existed have none: they are StatefulSet stacks.
+ */
+export function prometheusBackend(p: { backend?: PrometheusBackend }): PrometheusBackend {
+  return p.backend ?? 'StatefulSet';
+}
 
 /** Image to run: `image` wins over `version`. */
-export function prometheusImage(p: Pick<PrometheusSpec, 'image' | 'version'>): string {
+export function prometheusImage(p: Pick<ManagedPrometheusSpec, 'image' | 'version'>): string {
   return p.image ?? `${PROMETHEUS_IMAGE_REPOSITORY}:${p.version}`;
 }

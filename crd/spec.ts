@@ -9,6 +9,9 @@ import { PrometheusSchema } from './prometheus.js';
 // is nearly always a typo (`replica: 3`) that stripping would silently ignore.
 // Upgrade the operator before the CRD so a newer field never reaches an older parser.
 
+const EXTERNAL_EXPOSURE_MESSAGE =
+  'with prometheus.backend External only exposure.url is allowed: Stackwright creates nothing in the cluster, so the existing Prometheus (or Thanos Query) is registered at its url';
+
 export const DELETION_POLICIES = ['Delete', 'Orphan'] as const;
 
 export const MonitoringStackSpecSchema = z
@@ -25,6 +28,26 @@ export const MonitoringStackSpecSchema = z
       .boolean()
       .default(false)
       .describe('Pause reconciliation; existing resources are left as they are.'),
+  })
+  .check((ctx) => {
+    const { prometheus, exposure } = ctx.value;
+    if (prometheus.backend === 'External' && exposure.url === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: exposure,
+        path: ['exposure'],
+        message: EXTERNAL_EXPOSURE_MESSAGE,
+      });
+    }
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: "!has(self.prometheus) || !has(self.prometheus.backend) || self.prometheus.backend != 'External' || has(self.exposure.url)",
+        message: EXTERNAL_EXPOSURE_MESSAGE,
+        fieldPath: '.exposure',
+      },
+    ],
   })
   .describe('Desired Prometheus, how Grafana reaches it, and its Grafana datasource.');
 

@@ -7,8 +7,8 @@
 # Usage: scripts/build-tools.sh [--check] [component...]
 #   --check   exit 0 if every named component is cached and intact, 1 otherwise (no build)
 # With no component named it builds the local stack's (temporal etcd k8s kwok).
-# grafana-operator, the benchmark peer of bench/ (never part of the product), is
-# built only when named.
+# prometheus-operator (for `dev up --with prometheus-operator`) and grafana-operator,
+# the benchmark peer of bench/ (never part of the product), are built only when named.
 # Prints, as its last lines, "<component>=<binary dir>" for each component.
 set -euo pipefail
 
@@ -22,8 +22,8 @@ components=("$@")
 [[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok)
 for c in "${components[@]}"; do
   case $c in
-    temporal | etcd | k8s | kwok | grafana-operator) ;;
-    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok grafana-operator)" >&2; exit 2 ;;
+    temporal | etcd | k8s | kwok | grafana-operator | prometheus-operator) ;;
+    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok grafana-operator prometheus-operator)" >&2; exit 2 ;;
   esac
 done
 
@@ -38,9 +38,10 @@ key() {
   local c=$1
   case $c in
     temporal) echo "temporal-$TEMPORAL_CLI_VERSION-$(go env GOVERSION)" ;;
-    etcd | k8s | kwok | grafana-operator)
+    etcd | k8s | kwok | grafana-operator | prometheus-operator)
       local v h
-      v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
+      # The first required module's version: `require m v`, or the first line of a block.
+      v=$(awk '/^require \(/{getline; print $2; exit} /^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
       # kwok's entry also holds the stages file, assembled with our stages from tools/kwok/stages/.
       h=$(cat "$ROOT/tools/$c/go.mod" "$ROOT/tools/$c/go.sum" $([[ $c == kwok ]] && ls "$ROOT"/tools/kwok/stages/*.yaml) | sha256sum | cut -c1-12)
       echo "$c-$v-$h-$(go env GOVERSION)"
@@ -55,6 +56,7 @@ binaries() {
     k8s) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
     kwok) echo kwok stages.yaml ;;
     grafana-operator) echo grafana-operator ;;
+    prometheus-operator) echo prometheus-operator crds.yaml ;;
   esac
 }
 
@@ -108,6 +110,20 @@ build() {
       v=$(awk '/^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
       (cd "$ROOT/tools/$c" && go build -v -ldflags "-s -w -X github.com/grafana/grafana-operator/v5/embeds.Version=$v" \
         -o "$tmp/grafana-operator" github.com/grafana/grafana-operator/v5) 2>&1 | progress "$c"
+      ;;
+    prometheus-operator)
+      # Without the version stamp its default config-reloader image tag comes out empty.
+      local pkg=github.com/prometheus-operator/prometheus-operator
+      (cd "$ROOT/tools/prometheus-operator" && go build -v \
+        -ldflags "-s -w -X github.com/prometheus/common/version.Version=0.93.1" \
+        -o "$tmp/prometheus-operator" "$pkg/cmd/operator") 2>&1 | progress "$c"
+      # Its CRDs, taken from the same module version in the module cache (never copied
+      # into the repo); dev up --with prometheus-operator installs them.
+      local crds
+      crds=$(cd "$ROOT/tools/prometheus-operator" && go list -m -f '{{.Dir}}' "$pkg")/example/prometheus-operator-crd
+      for f in "$crds"/*.yaml; do
+        printf -- '---\n' && cat "$f"
+      done > "$tmp/crds.yaml"
       ;;
   esac
   local b

@@ -1,3 +1,4 @@
+import { prometheusBackend } from '../crd/prometheus.js';
 import { isoNow } from '../domain/clock.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
@@ -30,12 +31,18 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
   const where = `${ref.namespace}/${ref.name}`;
   const report: DriftReport = { at: isoNow(), kubernetes: [], grafana: [] };
   try {
-    const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({
-      ref,
-      spec: ready.spec,
-    });
-    const exp = await kube(ref, `drift: re-apply exposure ${where}`).applyExposure({ ref, spec: ready.spec });
-    report.kubernetes = [...prom.changed, ...exp.changed];
+    // An External stack has nothing in the cluster to drift; its datasource still can.
+    if (prometheusBackend(ready.spec.prometheus) !== 'External') {
+      const prom = await kube(ref, `drift: re-apply Prometheus ${where}`).applyPrometheus({
+        ref,
+        spec: ready.spec,
+      });
+      const exp = await kube(ref, `drift: re-apply exposure ${where}`).applyExposure({
+        ref,
+        spec: ready.spec,
+      });
+      report.kubernetes = [...prom.changed, ...exp.changed];
+    }
     if (ready.externalUrl) {
       const ds = await grafana(
         `drift: datasource ${datasourceUid(ref)}`,

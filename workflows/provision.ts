@@ -1,5 +1,6 @@
 import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { exposureMode } from '../crd/exposure.js';
+import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.js';
 import type { StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
 import {
@@ -48,6 +49,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
   const isUpdate = lastReady !== undefined;
   const ds = (url: string) => datasourceParams(ref, spec, url);
   const where = `${ref.namespace}/${ref.name}`;
+  const backend = prometheusBackend(spec.prometheus);
   let current: StepName = 'preflight';
   const begin = (s: StepName, message: string) => {
     current = s;
@@ -92,67 +94,20 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     });
 
     await begin('preflight', `check Grafana instance '${spec.grafana.instance}'`);
+    // The apiserver refuses a backend change (CEL); a direct stack has no apiserver in between.
+    const readyBackend = lastReady && prometheusBackend(lastReady.spec.prometheus);
+    if (readyBackend !== undefined && readyBackend !== backend)
+      throw stepFailure(
+        'BackendImmutable',
+        `${BACKEND_IMMUTABLE_MESSAGE} (was ${readyBackend}, now ${backend})`,
+      );
     await grafana(`preflight Grafana '${spec.grafana.instance}'`, options.grafanaTimeoutMs).grafanaPreflight({
       instance: spec.grafana.instance,
       orgId: spec.grafana.orgId,
     });
 
-    await begin('applyPrometheus', `apply Prometheus objects in ${where}`);
-    saga.add('applyPrometheus', () =>
-      isUpdate
-        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({
-            ref,
-            spec: lastReady.spec,
-          })
-        : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
-            progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
-          ),
-    );
-    const applied = await kube(
-      ref,
-      `apply Prometheus ${where} (${spec.prometheus.replicas} replicas)`,
-    ).applyPrometheus({ ref, spec });
-    await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
-
-    await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
-    const readiness = await waitFor(
-      'Prometheus readiness',
-      options.readinessTimeoutMs,
-      'ReadinessDeadlineExceeded',
-      async () => {
-        const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref });
-        return { value: r.ready ? r : undefined, message: r.message };
-      },
-    );
-    await progress.step('waitPrometheusReady', 'done', readiness.message, {
-      conditions: [
-        { type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: readiness.message },
-      ],
-      prometheus: { internalUrl: applied.internalUrl },
-    });
-
-    const mode = exposureMode(spec.exposure).mode;
-    await begin('expose', `expose Prometheus (${mode})`);
-    saga.add('expose', () =>
-      isUpdate
-        ? kube(ref, `roll back exposure ${where}`).applyExposure({ ref, spec: lastReady.spec })
-        : kube(ref, `delete exposure ${where}`).deleteExposure({ ref }),
-    );
-    await kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec });
-    await begin('waitExposed', 'waiting for an address Grafana can reach');
-    const externalUrl = await waitFor(
-      'Exposure',
-      options.exposureTimeoutMs,
-      'ExposureDeadlineExceeded',
-      async () => {
-        const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
-        return { value: r.externalUrl, message: r.message };
-      },
-    );
-    await progress.step('waitExposed', 'done', `reachable at ${externalUrl}`, {
-      conditions: [{ type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: externalUrl }],
-      prometheus: { internalUrl: applied.internalUrl, externalUrl },
-    });
+    const { internalUrl, externalUrl } =
+      backend === 'External' ? await registerExternal() : await runPrometheus();
 
     const params = ds(externalUrl);
     await begin(
@@ -224,7 +179,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       view: {
         phase: 'Ready',
         readyGeneration: generation,
-        prometheus: { internalUrl: applied.internalUrl, externalUrl },
+        prometheus: { ...(internalUrl !== undefined && { internalUrl }), externalUrl },
         datasource,
       },
     };
@@ -262,6 +217,86 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     return isUpdate
       ? { outcome: 'RolledBack', step: current, message, compensationErrors }
       : { outcome: 'Failed', step: current, message, compensationErrors };
+  }
+
+  /** StatefulSet and PrometheusOperator: objects → ready → exposure → an address Grafana reaches. */
+  async function runPrometheus(): Promise<{ internalUrl?: string; externalUrl: string }> {
+    const replicas = spec.prometheus.backend === 'External' ? 0 : spec.prometheus.replicas;
+    await begin('applyPrometheus', `apply Prometheus objects in ${where}`);
+    saga.add('applyPrometheus', () =>
+      isUpdate
+        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({
+            ref,
+            spec: lastReady.spec,
+          })
+        : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
+            progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
+          ),
+    );
+    const applied = await kube(ref, `apply Prometheus ${where} (${replicas} replicas)`).applyPrometheus({
+      ref,
+      spec,
+    });
+    const internalUrl = applied.internalUrl;
+    await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
+
+    await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
+    const readiness = await waitFor(
+      'Prometheus readiness',
+      options.readinessTimeoutMs,
+      'ReadinessDeadlineExceeded',
+      async () => {
+        const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref, spec });
+        return { value: r.ready ? r : undefined, message: r.message };
+      },
+    );
+    await progress.step('waitPrometheusReady', 'done', readiness.message, {
+      conditions: [
+        { type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: readiness.message },
+      ],
+      prometheus: { internalUrl },
+    });
+
+    const mode = exposureMode(spec.exposure).mode;
+    await begin('expose', `expose Prometheus (${mode})`);
+    saga.add('expose', () =>
+      isUpdate
+        ? kube(ref, `roll back exposure ${where}`).applyExposure({ ref, spec: lastReady.spec })
+        : kube(ref, `delete exposure ${where}`).deleteExposure({ ref }),
+    );
+    await kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec });
+    await begin('waitExposed', 'waiting for an address Grafana can reach');
+    const externalUrl = await waitFor(
+      'Exposure',
+      options.exposureTimeoutMs,
+      'ExposureDeadlineExceeded',
+      async () => {
+        const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
+        return { value: r.externalUrl, message: r.message };
+      },
+    );
+    await progress.step('waitExposed', 'done', `reachable at ${externalUrl}`, {
+      conditions: [{ type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: externalUrl }],
+      prometheus: { internalUrl, externalUrl },
+    });
+    return { internalUrl, externalUrl };
+  }
+
+  /** External: nothing runs in the cluster; the address in the spec is what Grafana gets. */
+  async function registerExternal(): Promise<{ internalUrl?: string; externalUrl: string }> {
+    const exposure = exposureMode(spec.exposure);
+    if (exposure.mode !== 'url')
+      throw stepFailure('InvalidSpec', 'backend External needs exposure.url (the spec was not validated)');
+    const message = `External Prometheus at ${exposure.url}; nothing runs in the cluster`;
+    current = 'expose';
+    await progress.step('expose', 'done', message, {
+      conditions: [
+        { type: 'PrometheusReady', status: 'True', reason: 'External', message },
+        { type: 'Exposed', status: 'True', reason: 'External', message: exposure.url },
+      ],
+      prometheus: { externalUrl: exposure.url },
+    });
+    return { externalUrl: exposure.url };
   }
 
   async function reportToParent(r: StepRecord): Promise<void> {

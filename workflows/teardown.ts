@@ -1,3 +1,4 @@
+import { prometheusBackend } from '../crd/prometheus.js';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
@@ -33,7 +34,14 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
   await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, {
     phase: 'Deleting',
   });
+  // External: nothing of it in the cluster, so the datasource is all there is to remove.
+  const external = spec !== undefined && prometheusBackend(spec.prometheus) === 'External';
   try {
+    if (deletionPolicy === 'Orphan' && external) {
+      const message = `Orphan: datasource ${uid} left in place (External: nothing in the cluster)`;
+      await progress.step('teardown', 'done', message);
+      return { outcome: 'Orphaned', message };
+    }
     if (deletionPolicy === 'Orphan') {
       await kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref });
       const message = `Orphan: Prometheus objects and datasource ${uid} left in place`;
@@ -48,6 +56,11 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
         uid,
       });
       dsNote = r.deleted ? `datasource ${uid} deleted` : `datasource ${uid} was already gone`;
+    }
+    if (external) {
+      const message = `${dsNote}; External: nothing in the cluster to delete`;
+      await progress.step('teardown', 'done', message);
+      return { outcome: 'Deleted', message };
     }
     const exp = await kube(ref, `delete exposure ${where}`).deleteExposure({ ref });
     const prom = await removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>

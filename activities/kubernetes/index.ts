@@ -24,6 +24,7 @@ import type {
   PatchStackStatusInput,
   PatchStackStatusResult,
   PrometheusReadiness,
+  ReadinessInput,
   SpecInput,
   StackInput,
   WaitGoneInput,
@@ -42,7 +43,7 @@ export interface KubernetesActivitiesOptions {
 
 export interface KubernetesActivities {
   applyPrometheus(input: SpecInput): Promise<ApplyPrometheusResult>;
-  prometheusReadiness(input: StackInput): Promise<PrometheusReadiness>;
+  prometheusReadiness(input: ReadinessInput): Promise<PrometheusReadiness>;
   applyExposure(input: SpecInput): Promise<ApplyExposureResult>;
   exposureStatus(input: SpecInput): Promise<ExposureStatus>;
   deleteExposure(input: StackInput): Promise<DeleteResult>;

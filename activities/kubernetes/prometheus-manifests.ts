@@ -9,7 +9,7 @@ import type {
   V1StatefulSet,
   V1Volume,
 } from '@kubernetes/client-node';
-import { prometheusImage, type MonitoringStackSpec } from '../../crd/index.js';
+import { prometheusImage, type ManagedPrometheusSpec, type MonitoringStackSpec } from '../../crd/index.js';
 import { objectNames, stackLabels, type StackRef } from '../../domain/stack-ref.js';
 import { objectMeta, selectorLabels } from './metadata.js';
 import type { Manifest } from './objects.js';
@@ -28,7 +28,11 @@ const apiVersion = {
 } as const;
 
 /** Everything applyPrometheus applies, in an order where each object's dependencies come first. */
-export function prometheusManifests(ref: StackRef, spec: MonitoringStackSpec): Manifest[] {
+export function prometheusManifests(
+  ref: StackRef,
+  spec: MonitoringStackSpec,
+  p: ManagedPrometheusSpec,
+): Manifest[] {
   const names = objectNames(ref);
   const prefix = routePrefix(spec);
   const config = prometheusConfig(ref.namespace, prefix);
@@ -81,13 +85,12 @@ export function prometheusManifests(ref: StackRef, spec: MonitoringStackSpec): M
     roleBinding,
     configMap,
     service,
-    statefulSet(ref, spec, prefix, configHash(config)),
+    statefulSet(ref, p, prefix, configHash(config)),
   ] as Manifest[];
 }
 
-function statefulSet(ref: StackRef, spec: MonitoringStackSpec, prefix: string, hash: string): V1StatefulSet {
+function statefulSet(ref: StackRef, p: ManagedPrometheusSpec, prefix: string, hash: string): V1StatefulSet {
   const names = objectNames(ref);
-  const p = spec.prometheus;
   const labels = selectorLabels(ref);
   const probe = (path: string, failureThreshold: number): V1Probe => ({
     httpGet: { path: `${prefix}${path}`, port: 'web' },

@@ -53,8 +53,17 @@ export async function applyPrometheus(ctx: KubeContext, input: SpecInput): Promi
   const { ref } = input;
   checkRef(ctx, ref);
   const spec = parseSpec(ref, input.spec);
-  const changed = await applyAll(ctx, ref, prometheusManifests(ref, spec));
-  return { internalUrl: internalUrl(ref, spec), changed };
+  const p = spec.prometheus;
+  switch (p.backend) {
+    case 'StatefulSet':
+      return {
+        internalUrl: internalUrl(ref, spec),
+        changed: await applyAll(ctx, ref, prometheusManifests(ref, spec, p)),
+      };
+    case 'External':
+      // Nothing runs in the cluster for an External stack: nothing to apply.
+      return { internalUrl: spec.exposure.url ?? '', changed: [] };
+  }
 }
 
 /**

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { StackRef } from '../../domain/stack-ref.js';
-import { checkRef, type KubeContext } from './context.js';
+import { checkRef, parseSpec, type KubeContext } from './context.js';
 import { parseResponse } from './failure.js';
 import { labelSelector, selectorLabels } from './metadata.js';
 import { statefulSetKey } from './stack-objects.js';
-import type { PrometheusReadiness, StackInput } from './types.js';
+import type { PrometheusReadiness, ReadinessInput } from './types.js';
 
 // Only the fields readiness depends on. client-node turns timestamps of known
 // kinds into Date objects and leaves others as strings: accept both.
@@ -103,11 +103,7 @@ function podProblem(pod: z.output<typeof PodSchema>): string | undefined {
  * own warnings (e.g. pods refused by admission), with the latest warning event
  * of each.
  */
-export async function prometheusReadiness(
-  ctx: KubeContext,
-  { ref }: StackInput,
-): Promise<PrometheusReadiness> {
-  checkRef(ctx, ref);
+async function statefulSetReadiness(ctx: KubeContext, ref: StackRef): Promise<PrometheusReadiness> {
   const key = statefulSetKey(ref);
   const found = await ctx.objects.read(key);
   if (!found) {
@@ -148,6 +144,22 @@ export async function prometheusReadiness(
   else if (updated < replicas) parts.push(`${updated}/${replicas} running the current spec`);
   parts.push(...(await stuckReasons(ctx, ref, key.name, found.meta.uid, replicas)));
   return { ready, replicas, readyReplicas, message: parts.map(clip).join('; ') };
+}
+
+/** Readiness by backend: the StatefulSet's own, or nothing to wait for (External). */
+export async function prometheusReadiness(
+  ctx: KubeContext,
+  input: ReadinessInput,
+): Promise<PrometheusReadiness> {
+  const { ref } = input;
+  checkRef(ctx, ref);
+  const backend = input.spec === undefined ? 'StatefulSet' : parseSpec(ref, input.spec).prometheus.backend;
+  switch (backend) {
+    case 'StatefulSet':
+      return statefulSetReadiness(ctx, ref);
+    case 'External':
+      return { ready: true, replicas: 0, readyReplicas: 0, message: 'External: nothing runs in the cluster' };
+  }
 }
 
 async function readyCurrentPods(ctx: KubeContext, ref: StackRef, revision: string): Promise<number> {

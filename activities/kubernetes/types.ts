@@ -15,6 +15,12 @@ export interface SpecInput {
   spec: MonitoringStackSpec;
 }
 
+/** Readiness of the stack's Prometheus; without a spec (calls scheduled by older versions), a StatefulSet's. */
+export interface ReadinessInput {
+  ref: StackRef;
+  spec?: MonitoringStackSpec;
+}
+
 export interface ApplyPrometheusResult {
   /** In-cluster address, e.g. http://team-a-prometheus.team-a.svc:9090 */
   internalUrl: string;

@@ -128,7 +128,7 @@ describe('stackwright CLI: resources', () => {
     const again = await runCli(['apply', '-f', f, '-n', h.namespace], env);
     expect(again.stderr).toContain(`monitoringstack ${h.namespace}/r1 unchanged (generation 1)`);
     const cr = await h.getStack('r1');
-    expect(cr?.spec.prometheus.replicas).toBe(1);
+    expect(cr?.spec.prometheus).toMatchObject({ backend: 'StatefulSet', replicas: 1 });
     const get = await runCli(['get', `${h.namespace}/r1`, '-o', 'json'], env);
     expect(JSON.parse(get.stdout)).toMatchObject({ source: 'cluster', name: 'r1' });
   });

@@ -597,7 +597,7 @@ describe('MonitoringStack', () => {
     const { ref } = await createStack(ns);
     const stack = await acts.getStack({ ref });
     expect(stack?.metadata.uid).toBe(ref.uid);
-    expect(stack?.spec.prometheus.retention).toBe('7d');
+    expect(stack?.spec.prometheus).toMatchObject({ backend: 'StatefulSet', retention: '7d' });
     expect(await acts.getStack({ ref: { ...ref, name: 'absent' } })).toBeUndefined();
   });
 

@@ -13,3 +13,13 @@ describe('examples/team-a.yaml', () => {
     expect(exposureMode(stack.spec.exposure)).toEqual({ mode: 'url', url: 'http://127.0.0.1:9090' });
   });
 });
+
+describe('examples/external.yaml', () => {
+  const doc: unknown = parse(readFileSync(new URL('../../examples/external.yaml', import.meta.url), 'utf8'));
+
+  it('is a valid External MonitoringStack: only the url, nothing to run', () => {
+    const stack = MonitoringStackSchema.parse(doc);
+    expect(stack.spec.prometheus).toEqual({ backend: 'External' });
+    expect(exposureMode(stack.spec.exposure)).toEqual({ mode: 'url', url: 'http://127.0.0.1:9090' });
+  });
+});

@@ -100,17 +100,34 @@ describe('CRD OpenAPI schema', () => {
     ]);
   });
 
-  it('gives Kubernetes the same defaults as zod', () => {
-    const minimal = {
-      exposure: { ingress: { host: 'prom.example.com' } },
-      grafana: { instance: 'default' },
-      prometheus: { storage: { size: '1Gi' } },
-    };
-    const parsed = parseMonitoringStackSpec(minimal);
-    expect(parsed.ok && parsed.spec).toEqual(applyDefaults(minimal, at('spec')));
-    const noPrometheus = { exposure: { loadBalancer: {} }, grafana: { instance: 'default' } };
-    const parsed2 = parseMonitoringStackSpec(noPrometheus);
-    expect(parsed2.ok && parsed2.spec).toEqual(applyDefaults(noPrometheus, at('spec')));
+  // The apiserver fills in only backend-independent defaults (an External stack must be
+  // able to leave replicas & co. unset); zod adds the rest per backend. What the
+  // apiserver stores must mean the same to zod as what was written.
+  it('defaults in the apiserver never change what zod makes of a spec', () => {
+    const specs = [
+      {
+        exposure: { ingress: { host: 'prom.example.com' } },
+        grafana: { instance: 'default' },
+        prometheus: { storage: { size: '1Gi' } },
+      },
+      { exposure: { loadBalancer: {} }, grafana: { instance: 'default' } },
+      {
+        exposure: { url: 'http://thanos.example.com' },
+        grafana: { instance: 'default' },
+        prometheus: { backend: 'External' },
+      },
+    ];
+    for (const spec of specs) {
+      const stored = applyDefaults(spec, at('spec'));
+      const parsed = parseMonitoringStackSpec(spec);
+      expect(parsed.ok).toBe(true);
+      expect(parseMonitoringStackSpec(stored)).toEqual(parsed);
+    }
+    expect(
+      applyDefaults({ exposure: { loadBalancer: {} }, grafana: { instance: 'default' } }, at('spec')),
+    ).toMatchObject({
+      prometheus: { backend: 'StatefulSet' },
+    });
   });
 
   it('enforces exactly one exposure mode and immutable Grafana target with CEL', () => {
@@ -121,6 +138,20 @@ describe('CRD OpenAPI schema', () => {
     expect(rules('spec.grafana.instance')).toEqual(['self == oldSelf']);
     expect(rules('spec.grafana.orgId')).toEqual(['self == oldSelf']);
     expect(rules('spec.grafana.name')).toEqual(['bytes(self).size() <= 190']);
+    expect(rules('spec.prometheus.backend')).toEqual(['self == oldSelf']);
+  });
+
+  it('refuses, with CEL, every other prometheus field and any exposure but url with backend External', () => {
+    const [fields] = at('spec.prometheus')['x-kubernetes-validations'] ?? [];
+    const managed = Object.keys(at('spec.prometheus').properties ?? {}).filter((k) => k !== 'backend');
+    expect(managed.length).toBeGreaterThan(0);
+    for (const f of managed) expect(fields?.rule).toContain(`has(self.${f})`);
+    expect(at('spec')['x-kubernetes-validations']).toEqual([
+      expect.objectContaining({
+        fieldPath: '.exposure',
+        rule: expect.stringContaining('has(self.exposure.url)'),
+      }),
+    ]);
   });
 
   it('keeps jsonData free-form and quantities int-or-string', () => {

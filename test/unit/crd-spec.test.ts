@@ -6,9 +6,15 @@ import {
   parseMonitoringStackSpec,
   prometheusImage,
 } from '../../crd/index.js';
-import type { MonitoringStackSpec } from '../../crd/index.js';
+import type { ManagedPrometheusSpec, MonitoringStackSpec } from '../../crd/index.js';
 
 const minimal = { exposure: { url: 'http://127.0.0.1:9090' }, grafana: { instance: 'default' } };
+
+/** The Prometheus part of a spec whose backend runs one. */
+function managed(spec: MonitoringStackSpec): ManagedPrometheusSpec {
+  if (spec.prometheus.backend === 'External') throw new Error('expected a backend that runs Prometheus');
+  return spec.prometheus;
+}
 
 function parseOk(input: unknown): MonitoringStackSpec {
   const r = parseMonitoringStackSpec(input);
@@ -25,7 +31,12 @@ function parseError(input: unknown): string {
 describe('parseMonitoringStackSpec', () => {
   it('applies every default to a minimal spec', () => {
     expect(parseOk(minimal)).toEqual({
-      prometheus: { version: DEFAULT_PROMETHEUS_VERSION, replicas: 1, retention: '15d' },
+      prometheus: {
+        backend: 'StatefulSet',
+        version: DEFAULT_PROMETHEUS_VERSION,
+        replicas: 1,
+        retention: '15d',
+      },
       exposure: { url: 'http://127.0.0.1:9090' },
       grafana: { instance: 'default', isDefault: false, orgId: 1 },
       deletionPolicy: 'Delete',
@@ -69,9 +80,10 @@ describe('parseMonitoringStackSpec', () => {
       deletionPolicy: 'Orphan',
       suspend: true,
     });
-    expect(spec.prometheus.resources?.requests?.cpu).toBe('1');
-    expect(spec.prometheus.storage).toEqual({ size: '50Gi', storageClassName: 'fast-ssd' });
-    expect(prometheusImage(spec.prometheus)).toBe('registry.example.com/mirror/prometheus:v3.5.0');
+    const p = managed(spec);
+    expect(p.resources?.requests?.cpu).toBe('1');
+    expect(p.storage).toEqual({ size: '50Gi', storageClassName: 'fast-ssd' });
+    expect(prometheusImage(p)).toBe('registry.example.com/mirror/prometheus:v3.5.0');
     expect(exposureMode(spec.exposure)).toEqual({
       mode: 'ingress',
       ingress: { host: 'prom.team-a.example.com', className: 'nginx', tlsSecretName: 'prom-tls', path: '/p' },
@@ -81,7 +93,13 @@ describe('parseMonitoringStackSpec', () => {
 
   it('builds the image from version when no image is given', () => {
     const spec = parseOk({ ...minimal, prometheus: { version: 'v2.53.0' } });
-    expect(prometheusImage(spec.prometheus)).toBe('quay.io/prometheus/prometheus:v2.53.0');
+    expect(prometheusImage(managed(spec))).toBe('quay.io/prometheus/prometheus:v2.53.0');
+  });
+
+  it('takes an External backend with exposure.url and nothing else', () => {
+    const spec = parseOk({ ...minimal, prometheus: { backend: 'External' } });
+    expect(spec.prometheus).toEqual({ backend: 'External' });
+    expect(spec.exposure).toEqual({ url: 'http://127.0.0.1:9090' });
   });
 
   // Each bad spec must produce an error naming the offending field.
@@ -176,6 +194,46 @@ describe('parseMonitoringStackSpec', () => {
       /Unrecognized key: "replica"/,
     ],
     ['an unknown top-level field', { ...minimal, grafanna: {} }, 'spec', /Unrecognized key: "grafanna"/],
+    [
+      'an unknown backend',
+      { ...minimal, prometheus: { backend: 'Helm' } },
+      'spec.prometheus.backend',
+      /StatefulSet.*External/,
+    ],
+    // External: the other prometheus fields would be silently ignored, so they are refused.
+    ...(['replicas', 'version', 'retention', 'image', 'resources', 'storage'] as const).map(
+      (f): [string, unknown, string, RegExp] => [
+        `${f} with backend External`,
+        {
+          ...minimal,
+          prometheus: {
+            backend: 'External',
+            ...{
+              replicas: { replicas: 2 },
+              version: { version: 'v3.5.0' },
+              retention: { retention: '1d' },
+              image: { image: 'prom/prometheus' },
+              resources: { resources: {} },
+              storage: { storage: { size: '1Gi' } },
+            }[f],
+          },
+        },
+        `spec.prometheus.${f}`,
+        /not allowed with backend External/,
+      ],
+    ),
+    [
+      'an ingress with backend External',
+      { ...minimal, prometheus: { backend: 'External' }, exposure: { ingress: { host: 'p.example.com' } } },
+      'spec.exposure',
+      /only exposure.url is allowed/,
+    ],
+    [
+      'a loadBalancer with backend External',
+      { ...minimal, prometheus: { backend: 'External' }, exposure: { loadBalancer: {} } },
+      'spec.exposure',
+      /only exposure.url is allowed/,
+    ],
   ])('rejects %s', (_name, input, path, message) => {
     const error = parseError(input);
     expect(error.split('\n')).toContain(`  → at ${path}`);
@@ -233,7 +291,7 @@ describe('MonitoringStackSchema', () => {
     const stack = MonitoringStackSchema.parse(object);
     expect(stack.metadata).not.toHaveProperty('managedFields');
     expect(stack.status).not.toHaveProperty('futureField');
-    expect(stack.spec.prometheus.replicas).toBe(1);
+    expect(managed(stack.spec).replicas).toBe(1);
   });
 
   it('rejects a name that cannot name derived Services', () => {

@@ -166,7 +166,7 @@ function kubernetesWorkerNeeds(): Set<string> {
   const add = (group: string, resource: string, ...verbs: string[]) =>
     verbs.forEach((verb) => need.add(key({ group, resource, verb })));
   const written = [
-    ...prometheusManifests(ref, spec),
+    ...(spec.prometheus.backend === 'StatefulSet' ? prometheusManifests(ref, spec, spec.prometheus) : []),
     ingressManifest(ref, { host: 'prom.example.com', path: '/' }),
     loadBalancerManifest(ref, { port: 9090 }),
   ];

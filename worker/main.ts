@@ -8,8 +8,12 @@ import { createWorkers, runWorkers } from './workers.js';
  * one Temporal runtime with pino logs and optional Prometheus metrics, workers
  * per role, and a graceful shutdown on SIGINT/SIGTERM: polling stops, in-flight
  * tasks get STACKWRIGHT_SHUTDOWN_GRACE_SECONDS to finish, then it returns.
+ * `signal` shuts it down the same way (the operator stops it with the watcher).
  */
-export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorkerProcess(
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): Promise<void> {
   const { cfg, temporal, kubeConfig, grafana } = workerSetup(env);
   const logger = createLogger(cfg.LOG_LEVEL);
   const metrics = cfg.STACKWRIGHT_METRICS_ADDRESS;
@@ -54,7 +58,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
       },
       'stackwright worker running',
     );
-    await runWorkers(workers);
+    await runWorkers(workers, signal);
     logger.info('stackwright worker stopped');
   } finally {
     await connection.close();

@@ -82,12 +82,22 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
   return workers;
 }
 
-/** Runs all workers until one fails or all are shut down; a failure stops the others too. */
-export async function runWorkers(workers: Worker[]): Promise<void> {
+const shutdownAll = (workers: Worker[]) => {
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+};
+
+/** Runs all workers until one fails or all are shut down (or `signal` asks); a failure stops the others too. */
+export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promise<void> {
+  const onAbort = () => shutdownAll(workers);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.all(workers.map((w) => w.run()));
+    const running = Promise.all(workers.map((w) => w.run()));
+    if (signal?.aborted) onAbort();
+    await running;
   } catch (e) {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    shutdownAll(workers);
     throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

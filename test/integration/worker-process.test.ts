@@ -201,6 +201,28 @@ describe('worker process', () => {
     }
   });
 
+  it('stackwright operator exits 1 when its worker dies, instead of running on with the watcher alone', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = busy.address() as net.AddressInfo;
+      // The watcher part would run fine (the local stack is up); the worker part cannot start.
+      const r = run(
+        'cli/cli.ts',
+        {
+          STACKWRIGHT_METRICS_ADDRESS: `127.0.0.1:${port}`,
+          STACKWRIGHT_HTTP_ADDRESS: '127.0.0.1:0',
+          STACKWRIGHT_WATCH_NAMESPACES: `sw-op-${randomUUID().slice(0, 6)}`,
+        },
+        ['operator'],
+      );
+      expect((await within(60_000, r.exit, 'exit')).code).toBe(1);
+      expect(r.stderr()).toMatch(/the worker failed: .*STACKWRIGHT_METRICS_ADDRESS/);
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
+
   it('runs workflows from a bundle built by scripts/build-workflow-bundle.ts', async () => {
     const bundle = path.join(tmp, 'workflow-bundle.js');
     const build = run('scripts/build-workflow-bundle.ts', {}, [bundle]);

@@ -1,10 +1,26 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import { stackWorkflowId, WORKFLOW_TASK_QUEUE, type StackRef } from '../domain/stack-ref.js';
 import {
-  specChangedSignal,
+  applySpecUpdate,
+  driftCheckUpdate,
+  retryUpdate,
+  setPausedUpdate,
+  STACK_REQUEST_REJECTED,
   statusQuery,
   teardownSignal,
-  type DesiredSpec,
+  type ApplySpecRequest,
+  type ApplySpecResult,
+  type DriftCheckResult,
+  type PauseResult,
+  type RejectionReason,
+  type RetryResult,
   type StackOptionsOverrides,
   type StackView,
   type TeardownRequest,
@@ -12,23 +28,46 @@ import {
 import { SA } from '../workflows/search-attributes.js';
 import type { stackWorkflow } from '../workflows/stack.js';
 
+type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
+
+/** What a stack workflow answers to a request: done (with its result), or rejected and why. */
+export type Answer<T> =
+  ({ accepted: true } & T) | { accepted: false; reason: RejectionReason; message: string };
+
+/** A validator's rejection as a value; anything else (not found, no worker in time) is thrown. */
+async function answer<T extends object>(call: () => Promise<T>): Promise<Answer<T>> {
+  try {
+    return { accepted: true, ...(await call()) };
+  } catch (e) {
+    const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === STACK_REQUEST_REJECTED) {
+      const reason = (cause.details?.[0] ?? 'invalid') as RejectionReason;
+      return { accepted: false, reason, message: cause.message.replace(/^\w+: /, '') };
+    }
+    throw e;
+  }
+}
+
+const handle = (client: Client, ref: Ref): WorkflowHandle<typeof stackWorkflow> =>
+  client.workflow.getHandle<typeof stackWorkflow>(stackWorkflowId(ref));
+
 /**
- * Hands a spec to its stack's workflow: signal-with-start, so the first event
- * starts the one workflow per stack and every later one only signals it. The
- * workflow ignores a generation it has already seen, so duplicates are harmless.
+ * Applies a spec to its stack's workflow with update-with-start: the first
+ * request starts the one workflow per stack, every later one updates it, and
+ * the answer says which generation it took (a request without a generation,
+ * a direct stack, gets the next one) or why not: stale, duplicate, invalid.
  */
-export async function signalStack(
+export async function applySpec(
   client: Client,
   ref: StackRef,
-  desired: DesiredSpec,
+  request: ApplySpecRequest,
   options?: StackOptionsOverrides,
-): Promise<WorkflowHandle<typeof stackWorkflow>> {
-  return client.workflow.signalWithStart<typeof stackWorkflow, [DesiredSpec]>('stackWorkflow', {
+): Promise<Answer<ApplySpecResult>> {
+  const start = new WithStartWorkflowOperation<typeof stackWorkflow>('stackWorkflow', {
     workflowId: stackWorkflowId(ref),
     taskQueue: WORKFLOW_TASK_QUEUE,
-    args: [{ ref, desired, ...(options ? { options } : {}) }],
-    signal: specChangedSignal,
-    signalArgs: [desired],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{ ref, ...(options ? { options } : {}) }],
     typedSearchAttributes: [
       { key: SA.cluster, value: ref.cluster },
       { key: SA.namespace, value: ref.namespace },
@@ -37,19 +76,47 @@ export async function signalStack(
     ],
     staticSummary: `MonitoringStack ${ref.namespace}/${ref.name} in cluster ${ref.cluster}`,
   });
+  return answer(() =>
+    client.workflow.executeUpdateWithStart(applySpecUpdate, {
+      args: [request],
+      startWorkflowOperation: start,
+    }),
+  );
 }
 
-export async function requestTeardown(
+/** Provision (or tear down) again after a failure; rejected on a Ready stack, while a saga runs or while paused. */
+export const retry = (client: Client, ref: Ref): Promise<Answer<RetryResult>> =>
+  answer(() => handle(client, ref).executeUpdate(retryUpdate));
+
+/** Pause (true) or resume (false) reconciliation. */
+export const setPaused = (client: Client, ref: Ref, paused: boolean): Promise<Answer<PauseResult>> =>
+  answer(() => handle(client, ref).executeUpdate(setPausedUpdate, { args: [paused] }));
+
+/** Runs the drift check now and resolves with its report. */
+export const checkDrift = (client: Client, ref: Ref): Promise<Answer<DriftCheckResult>> =>
+  answer(() => handle(client, ref).executeUpdate(driftCheckUpdate));
+
+/**
+ * Asks for a drift check and returns once a worker has taken the request (checks
+ * of many stacks then run in parallel); `answer()` waits for the report, or
+ * says why the request was rejected.
+ */
+export async function startDriftCheck(
   client: Client,
-  ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>,
-  request: TeardownRequest,
-): Promise<void> {
-  await client.workflow.getHandle(stackWorkflowId(ref)).signal(teardownSignal, request);
+  ref: Ref,
+): Promise<{
+  handle: WorkflowUpdateHandle<DriftCheckResult>;
+  answer: () => Promise<Answer<DriftCheckResult>>;
+}> {
+  const h = await handle(client, ref).startUpdate(driftCheckUpdate, { waitForStage: 'ACCEPTED' });
+  return { handle: h, answer: () => answer(() => h.result()) };
 }
 
-export async function queryStack(
-  client: Client,
-  ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>,
-): Promise<StackView> {
-  return client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery);
+/** The CR is being deleted: tear down by its deletion policy (fire-and-forget; the workflow then ends). */
+export async function requestTeardown(client: Client, ref: Ref, request: TeardownRequest): Promise<void> {
+  await handle(client, ref).signal(teardownSignal, request);
+}
+
+export async function queryStack(client: Client, ref: Ref): Promise<StackView> {
+  return handle(client, ref).query(statusQuery);
 }

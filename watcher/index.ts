@@ -26,7 +26,7 @@ export interface Watcher {
 }
 
 /**
- * The watcher: MonitoringStack events in, stack workflow signals out. With
+ * The watcher: MonitoringStack events in, stack workflow updates (and teardown signals) out. With
  * leader election only the lease holder runs the informer; the others stand by.
  */
 export function startWatcher(opts: WatcherOptions): Watcher {

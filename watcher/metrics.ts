@@ -5,7 +5,7 @@ const DEFINITIONS = {
   stackwright_watcher_events_total: { type: 'counter', help: 'MonitoringStack events seen, by type.' },
   stackwright_watcher_workflows_started_total: {
     type: 'counter',
-    help: 'Stack workflows started (signal-with-start found none running).',
+    help: 'Stack workflows started (update-with-start found none running).',
   },
   stackwright_watcher_workflows_signalled_total: {
     type: 'counter',

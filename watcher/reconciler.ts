@@ -119,11 +119,12 @@ export class Reconciler {
       this.d.stackOptions,
       state.running,
     );
-    this.d.metrics.inc(
-      how === 'started'
-        ? 'stackwright_watcher_workflows_started_total'
-        : 'stackwright_watcher_workflows_signalled_total',
-    );
+    if (how !== 'unchanged')
+      this.d.metrics.inc(
+        how === 'started'
+          ? 'stackwright_watcher_workflows_started_total'
+          : 'stackwright_watcher_workflows_signalled_total',
+      );
     this.log(s).info({ workflow: how }, 'spec handed to the stack workflow');
     this.markHandled(s);
   }

@@ -1,5 +1,5 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { queryStack, requestTeardown, signalStack } from '../client/stack-client.js';
+import { applySpec, queryStack, requestTeardown } from '../client/stack-client.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
 import type { DesiredSpec, StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 
@@ -47,14 +47,24 @@ export class StackWorkflows {
     }
   }
 
-  /** Signal-with-start; reports whether a workflow was running before (best effort, for metrics). */
+  /**
+   * Update-with-start of this generation: 'started' or 'signalled' (a running
+   * workflow took it; best effort, for metrics), or 'unchanged' when the
+   * workflow already has this generation or a newer one. A spec the workflow
+   * calls invalid is an error (the reconcile is retried with backoff).
+   */
   async handOver(
     ref: StackRef,
     desired: DesiredSpec,
     options: StackOptionsOverrides | undefined,
     wasRunning: boolean,
-  ): Promise<'started' | 'signalled'> {
-    await this.timed(() => signalStack(this.client, ref, desired, options));
+  ): Promise<'started' | 'signalled' | 'unchanged'> {
+    const a = await this.timed(() => applySpec(this.client, ref, desired, options));
+    if (!a.accepted) {
+      if (a.reason === 'invalid')
+        throw new Error(`the stack workflow refused generation ${desired.generation}: ${a.message}`);
+      return 'unchanged';
+    }
     return wasRunning ? 'signalled' : 'started';
   }
 

@@ -1,6 +1,6 @@
-// The stack workflow's public contract: its inputs, signals, queries and the
-// view it reports. Pure: the watcher, the CLI and tests import it too.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// The stack workflow's public contract: its inputs, updates, signals, queries
+// and the view it reports. Pure: the watcher, the CLI and tests import it too.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import type { Phase } from '../crd/status.js';
 import type { StackRef } from '../domain/stack-ref.js';
@@ -84,7 +84,57 @@ export type ProvisionOutcome =
   | { outcome: 'RolledBack'; step: string; message: string; compensationErrors: string[] }
   | { outcome: 'Superseded' };
 
-/** A newer spec (the watcher sends every generation change; the highest wins). */
+// Updates: operations whose caller needs an answer. A validator rejects a
+// request before it enters history, with an ApplicationFailure of type
+// STACK_REQUEST_REJECTED whose details[0] is the RejectionReason.
+
+export const STACK_REQUEST_REJECTED = 'StackRequestRejected';
+/** stale: an older generation than the workflow has; duplicate: the same one; invalid: not acceptable now or at all. */
+export type RejectionReason = 'stale' | 'duplicate' | 'invalid';
+
+/** A spec to apply: with the CR's generation, or (a direct stack) without, and the workflow numbers it. */
+export interface ApplySpecRequest {
+  generation?: number;
+  spec: MonitoringStackSpec;
+}
+export interface ApplySpecResult {
+  /** The generation the workflow accepted (and will provision). */
+  generation: number;
+  /** The workflow had no spec before this one. */
+  first: boolean;
+}
+export const applySpecUpdate = defineUpdate<ApplySpecResult, [ApplySpecRequest]>('applySpec');
+
+export interface RetryResult {
+  /** What will run again: the provisioning of `generation`, or a teardown that failed. */
+  retrying: 'provision' | 'teardown';
+  generation?: number;
+}
+/** Run the failed saga (or teardown) again; rejected on a Ready stack, while a saga runs, or while paused. */
+export const retryUpdate = defineUpdate<RetryResult>('retryStack');
+
+export interface PauseResult {
+  paused: boolean;
+  /** False when the stack already was in that state. */
+  changed: boolean;
+}
+/** Pause (true) or resume (false) reconciliation, like spec.suspend but operator-side. */
+export const setPausedUpdate = defineUpdate<PauseResult, [boolean]>('setPaused');
+
+export interface DriftCheckResult {
+  /** False when the check did not run (the stack was deleted, paused or got a new spec first). */
+  ran: boolean;
+  healthy: boolean;
+  message: string;
+  report?: DriftReport;
+}
+/** Run the drift check now; completes with its result. Rejected unless the stack has been Ready. */
+export const driftCheckUpdate = defineUpdate<DriftCheckResult>('checkDrift');
+
+// Signals: fire-and-forget. specChanged, driftCheck, retry and pause are the
+// earlier API, still handled so running workflows and recorded histories go on.
+
+/** A newer spec (the highest generation wins). Superseded by applySpecUpdate. */
 export const specChangedSignal = defineSignal<[DesiredSpec]>('specChanged');
 /** The CR is being deleted: tear down by its deletion policy and end. */
 export interface TeardownRequest {
@@ -93,15 +143,18 @@ export interface TeardownRequest {
   spec?: MonitoringStackSpec;
 }
 export const teardownSignal = defineSignal<[TeardownRequest]>('teardown');
-/** Run the drift check now. */
+/** Superseded by driftCheckUpdate. */
 export const driftCheckSignal = defineSignal('driftCheck');
-/** Provision again after a failure, with the same spec. */
+/** Superseded by retryUpdate. */
 export const retrySignal = defineSignal('retry');
-/** Pause or resume reconciliation (like spec.suspend, but operator-side). */
+/** Superseded by setPausedUpdate. */
 export const pauseSignal = defineSignal<[boolean]>('pause');
 /** Sent by a saga child to its stack workflow as each step starts, ends or is undone. */
 export const progressSignal = defineSignal<[StepRecord]>('progress');
-/** Sent by the stack workflow to its running provision child when a newer spec or a teardown arrives. */
+/**
+ * How a stack workflow recorded before child cancellation told its running
+ * provision child to stand down; new runs cancel the child instead.
+ */
 export const supersedeSignal = defineSignal('supersede');
 
 export const statusQuery = defineQuery<StackView>('status');

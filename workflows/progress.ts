@@ -1,4 +1,10 @@
-import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  isCancellation,
+  log,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Phase } from '../crd/status.js';
 import { isoNow } from '../domain/clock.js';
 import type { StackRef } from '../domain/stack-ref.js';
@@ -59,6 +65,7 @@ export class Progress {
         update: { ...update, workflow: stackWorkflowExecution() },
       });
     } catch (e) {
+      if (isCancellation(e)) throw e; // the saga is being stopped: no more steps
       log.warn('could not write MonitoringStack status', { error: errorMessage(e) });
     }
   }

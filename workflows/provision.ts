@@ -1,4 +1,10 @@
-import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { exposureMode } from '../crd/exposure.js';
 import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.js';
 import type { StackRef } from '../domain/stack-ref.js';
@@ -34,8 +40,10 @@ class Superseded extends Error {}
 /**
  * The provisioning saga for one generation of a stack: Prometheus objects →
  * ready → exposure → datasource → healthy. A step that fails for good undoes the
- * earlier ones in reverse order: on a first provisioning by deleting them, on an
- * update by re-applying the last spec that was Ready.
+ * earlier ones in reverse order (in a non-cancellable scope): on a first
+ * provisioning by deleting them, on an update by re-applying the last spec that
+ * was Ready. The stack workflow stops a saga that a newer spec or a teardown
+ * overtakes by cancelling it (older runs: the supersede signal).
  */
 export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionOutcome> {
   const { ref, target, lastReady, options } = input;
@@ -185,6 +193,9 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     };
   } catch (e) {
     if (e instanceof Superseded) return { outcome: 'Superseded' };
+    // Cancelled by the stack workflow (a newer spec, a teardown): stop here, undo nothing;
+    // what comes next applies over or removes whatever this saga did.
+    if (isCancellation(e)) throw e;
     const message = errorMessage(e);
     const reason = failureType(e) ?? 'StepFailed';
     await progress.step(current, 'failed', message);

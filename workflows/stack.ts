@@ -1,8 +1,12 @@
 import {
+  allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   executeChild,
+  isCancellation,
   log,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -12,16 +16,21 @@ import {
 import { isoNow } from '../domain/clock.js';
 import { stackWorkflowId } from '../domain/stack-ref.js';
 import {
+  applySpecUpdate,
   driftCheckSignal,
+  driftCheckUpdate,
   pauseSignal,
   progressSignal,
   retrySignal,
+  retryUpdate,
+  setPausedUpdate,
   specChangedSignal,
   statusQuery,
   supersedeSignal,
   teardownSignal,
   type CarriedState,
   type DesiredSpec,
+  type DriftCheckResult,
   type ProvisionOutcome,
   type StackView,
   type StackWorkflowInput,
@@ -33,14 +42,38 @@ import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow } from './provision.js';
 import { SA } from './search-attributes.js';
+import {
+  checkApply,
+  checkDriftRequest,
+  checkPause,
+  checkRetry,
+  throwIfRejected,
+  type StackState,
+} from './stack-requests.js';
 import { teardownWorkflow, type TeardownOutcome } from './teardown.js';
+
+// Changes that alter the commands of a running workflow, gated for replay.
+/** A newer spec or a teardown cancels the running saga child (before: a supersede signal). */
+const CANCEL_SAGA_PATCH = 'cancel-superseded-saga';
+/** Resuming writes the restored phase to the CR (before: workflow view and search attribute only). */
+const RESUME_STATUS_PATCH = 'resume-writes-status';
+
+/** The running provision saga, and how it is stopped. */
+interface RunningSaga {
+  scope: CancellationScope;
+  handle?: ChildWorkflowHandle<typeof provisionWorkflow>;
+  /** Histories from before CANCEL_SAGA_PATCH signal the child instead. */
+  cancellable: boolean;
+  stopped: boolean;
+}
 
 /**
  * One long-lived workflow per stack (id `stack/<cluster>/<namespace>/<name>`): the
- * single owner of that stack. It receives every spec change as a signal, runs
- * one saga at a time as a child workflow (the newest spec wins; a running saga is
- * told to stand down), checks drift on a timer, tears down on request, and
- * continues-as-new to keep its history bounded.
+ * single owner of that stack. Callers apply specs, retry, pause and ask for
+ * drift checks through Updates (validated, answered); it runs one saga at a time
+ * as a child workflow (the newest spec wins: a running saga is cancelled),
+ * checks drift on a timer, tears down on request, and continues-as-new to keep
+ * its history bounded.
  */
 export async function stackWorkflow(input: StackWorkflowInput): Promise<StackView> {
   const options = withDefaults(input.options);
@@ -56,24 +89,87 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   const progress = new Progress(ref, view);
 
   let teardown: TeardownRequest | undefined;
+  let teardownFailed = false;
   let retryRequested = false;
-  let driftRequested = false;
-  let running: ChildWorkflowHandle<typeof provisionWorkflow> | undefined;
+  let running: RunningSaga | undefined;
+  // Drift checks asked for (by timer, signal or update) and served so far; an update waits for its ticket.
+  let driftAsked = 0;
+  let driftServed = 0;
+  let lastDrift: DriftCheckResult | undefined;
 
-  const standDown = () => void running?.signal(supersedeSignal).catch(() => undefined);
-  setHandler(statusQuery, () => view);
-  setHandler(specChangedSignal, (d) => {
-    if (desired && d.generation <= desired.generation) return; // duplicate or stale: the newest wins
+  const standDown = () => {
+    if (!running || running.stopped) return;
+    running.stopped = true;
+    if (running.cancellable) running.scope.cancel();
+    else void running.handle?.signal(supersedeSignal).catch(() => undefined);
+  };
+  const acceptSpec = (d: DesiredSpec) => {
     desired = d;
     view.desiredGeneration = d.generation;
     standDown();
-  });
-  setHandler(teardownSignal, (t) => {
+  };
+  const requestTeardown = (t: TeardownRequest) => {
     teardown = t;
     standDown();
+  };
+  const state = (): StackState => ({
+    phase: view.phase,
+    desiredGeneration: desired?.generation,
+    paused: view.paused,
+    deleting: teardown !== undefined,
+    provisioning: running !== undefined,
+    teardownFailed,
+    hasBeenReady: carried.lastReady !== undefined,
   });
+
+  setHandler(statusQuery, () => view);
+  setHandler(
+    applySpecUpdate,
+    (r) => {
+      const first = desired === undefined;
+      const generation = r.generation ?? (desired?.generation ?? 0) + 1;
+      acceptSpec({ generation, spec: r.spec });
+      return { generation, first };
+    },
+    { validator: (r) => throwIfRejected(checkApply(state(), r)) },
+  );
+  setHandler(
+    retryUpdate,
+    () => {
+      retryRequested = true;
+      return teardown
+        ? { retrying: 'teardown' as const }
+        : { retrying: 'provision' as const, generation: desired?.generation };
+    },
+    { validator: () => throwIfRejected(checkRetry(state())) },
+  );
+  setHandler(
+    setPausedUpdate,
+    (paused) => {
+      const changed = view.paused !== paused;
+      view.paused = paused;
+      return { paused, changed };
+    },
+    { validator: (_paused: boolean) => throwIfRejected(checkPause(state())) },
+  );
+  setHandler(
+    driftCheckUpdate,
+    async () => {
+      const ticket = ++driftAsked;
+      await condition(() => driftServed >= ticket || teardown !== undefined);
+      if (driftServed >= ticket && lastDrift) return lastDrift;
+      return { ran: false, healthy: false, message: 'the stack is being deleted' };
+    },
+    { validator: () => throwIfRejected(checkDriftRequest(state())) },
+  );
+  // The earlier signal API, for running workflows and recorded histories.
+  setHandler(specChangedSignal, (d) => {
+    if (desired && d.generation <= desired.generation) return; // duplicate or stale: the newest wins
+    acceptSpec(d);
+  });
+  setHandler(teardownSignal, requestTeardown);
   setHandler(retrySignal, () => void (retryRequested = true));
-  setHandler(driftCheckSignal, () => void (driftRequested = true));
+  setHandler(driftCheckSignal, () => void driftAsked++);
   setHandler(pauseSignal, (p) => void (view.paused = p));
   setHandler(progressSignal, (r) => {
     view.steps = recordStep(view.steps, r);
@@ -91,6 +187,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   const suspended = () => view.paused || desired?.spec.suspend === true;
   const pending = () =>
     desired !== undefined && (desired.generation > carried.appliedGeneration || retryRequested);
+  const driftDue = () => driftAsked > driftServed;
 
   for (let iteration = 0; ; iteration++) {
     if (teardown) return await runTeardown(teardown);
@@ -114,8 +211,11 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       }
       await condition(() => teardown !== undefined || !suspended());
       // Resumed: back to where it was, and reconcile whatever changed meanwhile.
-      if (!teardown && before !== 'Suspended') setPhase(before);
-      driftRequested = true;
+      if (!teardown && before !== 'Suspended') {
+        setPhase(before);
+        if (patched(RESUME_STATUS_PATCH)) await progress.writeStatus(resumedStatus(before));
+      }
+      driftAsked++;
       continue;
     }
 
@@ -126,6 +226,8 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     }
 
     if (workflowInfo().continueAsNewSuggested || iteration >= options.continueAsNewAfter) {
+      // Updates cannot cross continue-as-new: let every accepted one answer first.
+      await condition(allHandlersFinished);
       await continueAsNew<typeof stackWorkflow>({
         ref,
         desired,
@@ -135,30 +237,46 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     }
 
     const woke = await condition(
-      () => teardown !== undefined || pending() || driftRequested || suspended(),
+      () => teardown !== undefined || pending() || driftDue() || suspended(),
       options.driftIntervalMs,
     );
-    if ((!woke || driftRequested) && !teardown && !pending() && !suspended()) await checkDrift();
-    driftRequested = false;
+    const asked = driftAsked;
+    const due = !woke || driftDue();
+    if (due && !teardown && !pending() && !suspended()) lastDrift = await checkDrift();
+    else if (driftDue()) lastDrift = { ran: false, healthy: false, message: skippedBecause() };
+    driftServed = asked;
   }
 
   async function provision(target: DesiredSpec): Promise<void> {
     carried.appliedGeneration = target.generation;
     carried.attempts++;
     setPhase('Provisioning');
+    const saga: RunningSaga = {
+      scope: new CancellationScope(),
+      cancellable: patched(CANCEL_SAGA_PATCH),
+      stopped: false,
+    };
+    running = saga;
     let outcome: ProvisionOutcome;
     try {
-      running = await startChild(provisionWorkflow, {
-        workflowId: `${wid}/provision/g${target.generation}-${carried.attempts}`,
-        args: [{ ref, target, lastReady: carried.lastReady, options, view: { ...view, steps: [] } }],
-        staticSummary: `provision ${ref.namespace}/${ref.name} generation ${target.generation}`,
+      outcome = await saga.scope.run(async () => {
+        saga.handle = await startChild(provisionWorkflow, {
+          workflowId: `${wid}/provision/g${target.generation}-${carried.attempts}`,
+          args: [{ ref, target, lastReady: carried.lastReady, options, view: { ...view, steps: [] } }],
+          staticSummary: `provision ${ref.namespace}/${ref.name} generation ${target.generation}`,
+        });
+        return saga.handle.result();
       });
-      outcome = await running.result();
     } catch (e) {
-      outcome = { outcome: 'Failed', step: 'provision', message: errorMessage(e), compensationErrors: [] };
+      outcome =
+        saga.stopped && isCancellation(e)
+          ? { outcome: 'Superseded' }
+          : { outcome: 'Failed', step: 'provision', message: errorMessage(e), compensationErrors: [] };
     } finally {
       running = undefined;
     }
+    // Cancelled while compensating: what it undid, the next saga (or the teardown) puts right.
+    if (saga.stopped && saga.cancellable && outcome.outcome !== 'Ready') outcome = { outcome: 'Superseded' };
     if (outcome.outcome !== 'Superseded') view.observedGeneration = target.generation;
     switch (outcome.outcome) {
       case 'Ready':
@@ -177,8 +295,9 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     }
   }
 
-  async function checkDrift(): Promise<void> {
-    if (!carried.lastReady || (view.phase !== 'Ready' && view.phase !== 'Degraded')) return;
+  async function checkDrift(): Promise<DriftCheckResult> {
+    if (!carried.lastReady || (view.phase !== 'Ready' && view.phase !== 'Degraded'))
+      return { ran: false, healthy: false, message: `no drift check: the stack is ${view.phase}` };
     try {
       const r = await executeChild(driftWorkflow, {
         workflowId: `${wid}/drift/${workflowInfo().runId.slice(0, 8)}-${timeStamp()}`,
@@ -187,9 +306,17 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       });
       view.lastDrift = r.report;
       setPhase(r.healthy ? 'Ready' : 'Degraded');
+      return { ran: true, ...r };
     } catch (e) {
       log.warn('drift check failed', { error: errorMessage(e) });
+      return { ran: false, healthy: false, message: `drift check failed: ${errorMessage(e)}` };
     }
+  }
+
+  function skippedBecause(): string {
+    if (teardown) return 'the stack is being deleted';
+    if (suspended()) return 'the stack is suspended';
+    return `generation ${desired?.generation ?? '?'} is provisioned first`;
   }
 
   async function runTeardown(t: NonNullable<typeof teardown>): Promise<StackView> {
@@ -221,12 +348,15 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
           message: r.message,
           at: isoNow(),
         });
+        await condition(allHandlersFinished);
         return view;
       }
       // Not finished: keep the finalizer's promise. Try again after a pause or on retry.
       view.lastError = { step: 'teardown', message: r.message };
+      teardownFailed = true;
       retryRequested = false;
       await condition(() => retryRequested, options.driftIntervalMs);
+      teardownFailed = false;
     }
   }
 
@@ -238,5 +368,24 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   /** Workflow time (deterministic on replay), to make each drift and teardown child id unique. */
   function timeStamp(): string {
     return `${Date.now()}`;
+  }
+
+  /** The CR status when reconciliation resumes: the phase it had, and a Ready condition that says so. */
+  function resumedStatus(phase: StackView['phase']) {
+    const ready = phase === 'Ready';
+    return {
+      phase,
+      observedGeneration: view.observedGeneration,
+      conditions: [
+        {
+          type: 'Ready' as const,
+          status: ready ? ('True' as const) : ('False' as const),
+          reason: ready ? 'Ready' : 'Resumed',
+          message: ready
+            ? 'resumed; the drift check runs now'
+            : `resumed in phase ${phase}${view.lastError ? `: [${view.lastError.step}] ${view.lastError.message}` : ''}`,
+        },
+      ],
+    };
   }
 }

@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
-import { signalStack } from '../../client/stack-client.js';
-import { stackWorkflowId } from '../../domain/stack-ref.js';
-import { driftCheckSignal, pauseSignal, retrySignal, teardownSignal } from '../../workflows/definitions.js';
+import { stacks } from '../../client/index.js';
+import type { Answer } from '../../client/stack-client.js';
+import { stackWorkflowId, type StackRef } from '../../domain/stack-ref.js';
+import { teardownSignal, type DriftCheckResult } from '../../workflows/definitions.js';
 import { CliContext } from '../context.js';
 import { CliError, notFound } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { parseTarget, readStackManifests } from '../manifest.js';
 import { printJson, stackDetail, stacksTable, stepsDetail, type OutputFormat } from '../render.js';
 import {
@@ -57,6 +59,32 @@ function common(c: Command): Command {
     .addOption(outputOption());
 }
 
+/** The answer's result, or its rejection as a one-line error (exit 1; 2 for a spec the workflow calls invalid). */
+function accepted<T>(what: string, a: Answer<T>, invalidIsUsage = false): T {
+  if (a.accepted) return a;
+  throw new CliError(
+    `${what}: rejected (${a.reason}): ${a.message}`,
+    invalidIsUsage && a.reason === 'invalid' ? EXIT.usage : EXIT.failure,
+  );
+}
+
+/** The workflow must answer within this long, or the CLI says no worker did (exit 4). */
+async function answered<T>(ctx: CliContext, ms: number, call: () => Promise<T>): Promise<T> {
+  const client = await ctx.client();
+  try {
+    return await client.connection.withDeadline(Date.now() + ms, call);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 4 /* gRPC DEADLINE_EXCEEDED */)
+      throw new CliError(
+        `no answer from the stack workflow within ${Math.round(ms / 1000)}s (is a worker running?)`,
+        EXIT.notReady,
+      );
+    throw e;
+  }
+}
+
+const ANSWER_MS = 30_000;
+
 /** The stack's workflow, or a not-found error (exit 5) when none runs. */
 async function stackHandle(ctx: CliContext, namespace: string, name: string): Promise<WorkflowHandle> {
   if (!(await queryView(ctx, namespace, name)))
@@ -86,14 +114,21 @@ export function stackCommands(): Command[] {
             let generation: number;
             let action: string;
             if (opts.direct) {
-              const view = await queryView(ctx, m.namespace, m.name);
-              generation = (view?.desiredGeneration ?? 0) + 1;
-              await signalStack(
-                await ctx.client(),
-                { cluster: ctx.clusterName, namespace: m.namespace, name: m.name, uid: '' },
-                { generation, spec: m.spec },
+              // Update-with-start: the workflow numbers the generation, so two applies cannot race.
+              const ref: StackRef = {
+                cluster: ctx.clusterName,
+                namespace: m.namespace,
+                name: m.name,
+                uid: '',
+              };
+              const client = await ctx.client();
+              const a = accepted(
+                `apply ${m.namespace}/${m.name}`,
+                await answered(ctx, ANSWER_MS, () => stacks.applySpec(client, ref, { spec: m.spec })),
+                true,
               );
-              action = view ? 'signalled' : 'started';
+              generation = a.generation;
+              action = a.first ? 'started' : 'updated';
             } else {
               ({ generation, action } = await applyStackCr(ctx, m));
             }
@@ -162,11 +197,11 @@ export function stackCommands(): Command[] {
       }),
     );
 
-  const signalCommand = (
+  /** A command that sends one Update to a stack's workflow and prints its answer. */
+  const updateCommand = (
     name: string,
     description: string,
-    send: (ctx: CliContext, ns: string, n: string) => Promise<void>,
-    done: string,
+    send: (ctx: CliContext, ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>) => Promise<string>,
   ) =>
     common(new Command(name))
       .description(description)
@@ -174,30 +209,40 @@ export function stackCommands(): Command[] {
       .action(
         withContext(async (ctx, target: string, opts: Common) => {
           const t = parseTarget(target, opts.namespace);
-          await send(ctx, t.namespace, t.name);
-          if (opts.output === 'json') printJson({ namespace: t.namespace, name: t.name, result: done });
-          else err(`${t.namespace}/${t.name}: ${done}`);
+          await stackHandle(ctx, t.namespace, t.name);
+          const result = await send(ctx, { cluster: ctx.clusterName, ...t });
+          if (opts.output === 'json') printJson({ namespace: t.namespace, name: t.name, result });
+          else err(`${t.namespace}/${t.name}: ${result}`);
         }),
       );
 
-  const retry = signalCommand(
+  const retry = updateCommand(
     'retry',
-    'provision again with the same spec (after a failure)',
-    async (ctx, ns, n) => (await stackHandle(ctx, ns, n)).signal(retrySignal),
-    'retry requested',
+    'provision (or tear down) again after a failure, with the same spec',
+    async (ctx, ref) => {
+      const client = await ctx.client();
+      const r = accepted(
+        `retry ${ref.namespace}/${ref.name}`,
+        await answered(ctx, ANSWER_MS, () => stacks.retry(client, ref)),
+      );
+      return r.retrying === 'teardown' ? 'retrying the teardown' : `retrying generation ${r.generation}`;
+    },
   );
-  const pause = signalCommand(
-    'pause',
-    'pause reconciliation (no sagas, no drift repair) until resume',
-    async (ctx, ns, n) => (await stackHandle(ctx, ns, n)).signal(pauseSignal, true),
-    'paused',
-  );
-  const resume = signalCommand(
-    'resume',
-    'resume a paused stack',
-    async (ctx, ns, n) => (await stackHandle(ctx, ns, n)).signal(pauseSignal, false),
-    'resumed',
-  );
+  const pauseCommand = (paused: boolean) =>
+    updateCommand(
+      paused ? 'pause' : 'resume',
+      paused ? 'pause reconciliation (no sagas, no drift repair) until resume' : 'resume a paused stack',
+      async (ctx, ref) => {
+        const client = await ctx.client();
+        const r = accepted(
+          `${paused ? 'pause' : 'resume'} ${ref.namespace}/${ref.name}`,
+          await answered(ctx, ANSWER_MS, () => stacks.setPaused(client, ref, paused)),
+        );
+        return `${paused ? 'paused' : 'resumed'}${r.changed ? '' : ` (was already ${paused ? 'paused' : 'running'})`}`;
+      },
+    );
+  const pause = pauseCommand(true);
+  const resume = pauseCommand(false);
 
   const del = common(new Command('delete'))
     .description('delete a stack: its datasource and Prometheus (or, with --orphan, leave both in place)')
@@ -248,27 +293,54 @@ export function stackCommands(): Command[] {
     );
 
   const drift = common(new Command('drift-check'))
-    .description('run the drift check now (repairs the datasource and cluster objects)')
+    .description('run the drift check now (repairs the datasource and cluster objects) and show its report')
     .argument('[stack]', '<namespace>/<name>')
-    .option('--all', 'every running stack of the cluster')
+    .option('--all', 'every running stack of the cluster (one that cannot be checked now is listed as such)')
+    .option('--timeout <duration>', 'how long to wait for the reports', '5m')
     .action(
-      withContext(async (ctx, target: string | undefined, opts: Common & { all?: boolean }) => {
-        if (!target === !opts.all) throw new CliError('name one stack, or pass --all', 2);
-        const client = await ctx.client();
-        const ids: string[] = [];
-        if (opts.all) {
-          for await (const wf of client.workflow.list({
-            query: `WorkflowType="stackWorkflow" AND ExecutionStatus="Running" AND StackCluster="${ctx.clusterName}"`,
-          }))
-            ids.push(wf.workflowId);
-        } else {
-          const t = parseTarget(target!, opts.namespace);
-          ids.push((await stackHandle(ctx, t.namespace, t.name)).workflowId);
-        }
-        for (const id of ids) await client.workflow.getHandle(id).signal(driftCheckSignal);
-        if (opts.output === 'json') printJson({ signalled: ids });
-        else err(`drift check requested for ${ids.length} stack(s)`);
-      }),
+      withContext(
+        async (ctx, target: string | undefined, opts: Common & { all?: boolean; timeout: string }) => {
+          if (!target === !opts.all) throw new CliError('name one stack, or pass --all', 2);
+          const timeoutMs = durationMs(opts.timeout);
+          const client = await ctx.client();
+          const ids: string[] = [];
+          if (opts.all) {
+            for await (const wf of client.workflow.list({
+              query: `WorkflowType="stackWorkflow" AND ExecutionStatus="Running" AND StackCluster="${ctx.clusterName}"`,
+            }))
+              ids.push(wf.workflowId);
+          } else {
+            const t = parseTarget(target!, opts.namespace);
+            ids.push((await stackHandle(ctx, t.namespace, t.name)).workflowId);
+          }
+          // Taken by every workflow first (the checks run in parallel), then each answer.
+          const started = [];
+          for (const workflowId of ids) {
+            const [, cluster = '', namespace = '', name = ''] = workflowId.split('/');
+            const check = await answered(ctx, ANSWER_MS, () =>
+              stacks.startDriftCheck(client, { cluster, namespace, name }),
+            );
+            started.push({ workflowId, what: `drift-check ${namespace}/${name}`, check });
+          }
+          const results: ({ workflowId: string } & (DriftCheckResult | { rejected: string }))[] = [];
+          for (const { workflowId, what, check } of started) {
+            const a = await answered(ctx, timeoutMs, check.answer);
+            // One named stack: a rejection is the command's error. --all: reported per stack.
+            if (!opts.all) accepted(what, a);
+            if (a.accepted) {
+              const { accepted: _, ...result } = a;
+              results.push({ workflowId, ...result });
+            } else results.push({ workflowId, rejected: a.message });
+          }
+          if (opts.output === 'json') printJson({ checked: results });
+          else
+            for (const r of results)
+              err(`${r.workflowId}: ${'rejected' in r ? `not checked: ${r.rejected}` : r.message}`);
+          // A check that could not run, or found the datasource unhealthy, is a failed operation.
+          if (results.some((r) => !('rejected' in r) && (!r.ran || !r.healthy)))
+            process.exitCode = EXIT.failure;
+        },
+      ),
     );
 
   return [apply, get, list, describe, retry, pause, resume, del, drift];

@@ -46,7 +46,9 @@ describe('stackwright CLI: direct stacks', () => {
     expect(r.stderr).toContain(`monitoringstack ${h.namespace}/d1 started (generation 1)`);
     expect(r.stderr).toMatch(/\[\d+s\] Provisioning/);
     expect(r.stdout).toMatch(/Phase:\s+Ready/);
-    expect(r.stdout).toContain('Temporal UI:  http://127.0.0.1:8233/namespaces/default/workflows/stack%2F');
+    expect(r.stdout).toContain(
+      `Temporal UI:  ${requireEnv('TEMPORAL_UI_URL')}/namespaces/default/workflows/stack%2F`,
+    );
     expect(r.code).toBe(0);
   }, 120_000);
 
@@ -76,20 +78,43 @@ describe('stackwright CLI: direct stacks', () => {
     expect(descJson.workflow.steps.length).toBeGreaterThan(5);
   }, 60_000);
 
-  it('pause, resume, retry and drift-check signal the workflow', async () => {
-    expect((await runCli(['pause', `${h.namespace}/d1`], env)).code).toBe(0);
+  it('pause, resume, retry and drift-check are answered by the workflow', async () => {
+    const paused = await runCli(['pause', `${h.namespace}/d1`], env);
+    expect([paused.code, paused.stderr]).toEqual([0, `${h.namespace}/d1: paused\n`]);
     await h.waitFor({ ...h.refFor('d1') }, 'Suspended', (v) => v.phase === 'Suspended' && v.paused);
+    // Paused: a drift check and a retry are refused, with the reason.
+    const refused = await runCli(['drift-check', `${h.namespace}/d1`], env);
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      expect.stringMatching(/rejected \(invalid\).*suspended/),
+    ]);
     expect((await runCli(['resume', `${h.namespace}/d1`], env)).code).toBe(0);
-    await h.waitFor({ ...h.refFor('d1') }, 'not paused', (v) => !v.paused);
+    await h.waitFor({ ...h.refFor('d1') }, 'Ready again', (v) => !v.paused && v.phase === 'Ready');
+    // The drift check's report comes back to the caller.
     const drift = await runCli(['drift-check', `${h.namespace}/d1`, '-o', 'json'], env);
-    expect(JSON.parse(drift.stdout)).toEqual({ signalled: [`stack/${h.cluster}/${h.namespace}/d1`] });
-    await h.waitFor(h.refFor('d1'), 'drift report', (v) => v.lastDrift !== undefined);
+    expect(drift.code).toBe(0);
+    expect(JSON.parse(drift.stdout)).toEqual({
+      checked: [
+        {
+          workflowId: `stack/${h.cluster}/${h.namespace}/d1`,
+          ran: true,
+          healthy: true,
+          message: 'no drift',
+          report: expect.objectContaining({ kubernetes: [], grafana: [] }),
+        },
+      ],
+    });
     const all = await runCli(['drift-check', '--all', '-o', 'json'], env);
-    expect((JSON.parse(all.stdout) as { signalled: string[] }).signalled).toContain(
-      `stack/${h.cluster}/${h.namespace}/d1`,
+    expect((JSON.parse(all.stdout) as { checked: { workflowId: string }[] }).checked).toContainEqual(
+      expect.objectContaining({ workflowId: `stack/${h.cluster}/${h.namespace}/d1`, ran: true }),
     );
-    expect((await runCli(['retry', `${h.namespace}/d1`], env)).code).toBe(0);
-  }, 90_000);
+    // Ready: nothing to retry, said so instead of a silent re-provision.
+    const retry = await runCli(['retry', `${h.namespace}/d1`], env);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(
+      /rejected \(invalid\): the stack is Ready at generation 1: nothing to retry/,
+    );
+  }, 180_000); // seven CLI processes, each several seconds on a loaded machine
 
   it('apply --wait of a stack that fails: exit 1 with the step and reason', async () => {
     const r = await runCli(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signalStack } from '../../client/stack-client.js';
+import { applySpec } from '../../client/stack-client.js';
 import { parseMonitoringStackSpec } from '../../crd/spec.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
 import { statusQuery } from '../../workflows/definitions.js';
@@ -25,12 +25,15 @@ describe('stack workflow history stays bounded', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     const ref = h.refFor('bounded');
     // Wakes up about once a second (timer resolution) with nothing to repair (Failed); 10 turns per run.
-    const handle = await signalStack(
-      h.client,
-      ref,
-      { generation: 1, spec: parsed.spec },
-      { ...TEST_OPTIONS, driftIntervalMs: 20, continueAsNewAfter: 10 },
-    );
+    expect(
+      await applySpec(
+        h.client,
+        ref,
+        { generation: 1, spec: parsed.spec },
+        { ...TEST_OPTIONS, driftIntervalMs: 20, continueAsNewAfter: 10 },
+      ),
+    ).toEqual({ accepted: true, generation: 1, first: true });
+    const handle = h.client.workflow.getHandle(stackWorkflowId(ref));
     const firstRun = (await handle.describe()).runId;
     await h.waitFor(ref, 'Failed', (v) => v.phase === 'Failed');
 
@@ -48,7 +51,11 @@ describe('stack workflow history stays bounded', () => {
     // The new run carries the view, and still dedups a generation it has already seen.
     const view = await h.client.workflow.getHandle(stackWorkflowId(ref)).query(statusQuery);
     expect(view).toMatchObject({ phase: 'Failed', observedGeneration: 1, lastError: { step: 'preflight' } });
-    await signalStack(h.client, ref, { generation: 1, spec: parsed.spec });
+    // The generation survived continue-as-new: the same one again is a duplicate, rejected.
+    expect(await applySpec(h.client, ref, { generation: 1, spec: parsed.spec })).toMatchObject({
+      accepted: false,
+      reason: 'duplicate',
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const provisions: string[] = [];
     for await (const wf of h.client.workflow.list({

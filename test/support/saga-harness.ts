@@ -13,7 +13,7 @@ import {
   type Worker,
 } from '@temporalio/worker';
 import { loadGrafanaInstances } from '../../activities/grafana/config.js';
-import { signalStack } from '../../client/stack-client.js';
+import { applySpec } from '../../client/stack-client.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
 import {
   MonitoringStackSchema,
@@ -141,11 +141,8 @@ export async function startHarness() {
       });
       const stack = (await getStack(name))!;
       const ref = refOf(stack);
-      await signalStack(
-        client,
-        ref,
-        { generation: stack.metadata.generation ?? 1, spec: stack.spec },
-        options,
+      await accepted(
+        applySpec(client, ref, { generation: stack.metadata.generation ?? 1, spec: stack.spec }, options),
       );
       return ref;
     },
@@ -156,11 +153,13 @@ export async function startHarness() {
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
       const stack = (await getStack(ref.name))!;
-      await signalStack(
-        client,
-        ref,
-        { generation: stack.metadata.generation ?? 1, spec: stack.spec },
-        TEST_OPTIONS,
+      await accepted(
+        applySpec(
+          client,
+          ref,
+          { generation: stack.metadata.generation ?? 1, spec: stack.spec },
+          TEST_OPTIONS,
+        ),
       );
       return stack.metadata.generation ?? 1;
     },
@@ -239,6 +238,12 @@ function ensureCrd(): void {
       stdio: 'pipe',
     },
   );
+}
+
+/** The harness hands specs over as the watcher does; a rejection is a test bug. */
+async function accepted(a: Promise<Awaited<ReturnType<typeof applySpec>>>): Promise<void> {
+  const r = await a;
+  if (!r.accepted) throw new Error(`applySpec rejected (${r.reason}): ${r.message}`);
 }
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,82 @@
+// What the stack workflow's update validators decide, as pure functions of
+// its state, so the rules read (and are tested) in one place.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { MonitoringStackSpecSchema } from '../crd/spec.js';
+import type { Phase } from '../crd/status.js';
+import { STACK_REQUEST_REJECTED, type ApplySpecRequest, type RejectionReason } from './definitions.js';
+
+export interface StackState {
+  phase: Phase;
+  desiredGeneration?: number;
+  paused: boolean;
+  deleting: boolean;
+  /** A provision saga is running. */
+  provisioning: boolean;
+  /** The last teardown attempt failed (a retry runs it again). */
+  teardownFailed: boolean;
+  /** A spec has reached Ready (the drift check has something to compare with). */
+  hasBeenReady: boolean;
+}
+
+export interface Rejection {
+  reason: RejectionReason;
+  message: string;
+}
+
+const reject = (reason: RejectionReason, message: string): Rejection => ({ reason, message });
+
+export function checkApply(s: StackState, r: ApplySpecRequest): Rejection | undefined {
+  if (s.deleting) return reject('invalid', 'the stack is being deleted');
+  if (r.generation !== undefined && (!Number.isInteger(r.generation) || r.generation < 1))
+    return reject('invalid', `generation must be a positive integer, not ${r.generation}`);
+  if (!MonitoringStackSpecSchema.safeParse(r.spec).success) return reject('invalid', 'the spec is invalid');
+  const current = s.desiredGeneration;
+  if (r.generation !== undefined && current !== undefined) {
+    if (r.generation === current) return reject('duplicate', `generation ${current} is already applied`);
+    if (r.generation < current)
+      return reject('stale', `generation ${r.generation} is older than generation ${current}`);
+  }
+  return undefined;
+}
+
+export function checkRetry(s: StackState): Rejection | undefined {
+  if (s.deleting)
+    return s.teardownFailed ? undefined : reject('invalid', 'the teardown is running; nothing to retry');
+  if (s.paused) return reject('invalid', 'the stack is paused; resume it first');
+  if (s.provisioning)
+    return reject('invalid', `generation ${s.desiredGeneration ?? '?'} is being provisioned right now`);
+  if (s.desiredGeneration === undefined) return reject('invalid', 'the stack has no spec yet');
+  if (s.phase === 'Ready')
+    return reject(
+      'invalid',
+      `the stack is Ready at generation ${s.desiredGeneration}: nothing to retry (drift-check repairs drift)`,
+    );
+  return undefined;
+}
+
+export function checkPause(s: StackState): Rejection | undefined {
+  return s.deleting ? reject('invalid', 'the stack is being deleted') : undefined;
+}
+
+export function checkDriftRequest(s: StackState): Rejection | undefined {
+  if (s.deleting) return reject('invalid', 'the stack is being deleted');
+  if (s.paused || s.phase === 'Suspended')
+    return reject('invalid', 'the stack is suspended; resume it first');
+  if (!s.hasBeenReady || (s.phase !== 'Ready' && s.phase !== 'Degraded'))
+    return reject(
+      'invalid',
+      `nothing to check: the stack is ${s.phase} and has no Ready spec to compare with`,
+    );
+  return undefined;
+}
+
+/** Validators throw: the update is rejected before it enters history. */
+export function throwIfRejected(r: Rejection | undefined): void {
+  if (r)
+    throw ApplicationFailure.create({
+      type: STACK_REQUEST_REJECTED,
+      message: `${r.reason}: ${r.message}`,
+      details: [r.reason],
+      nonRetryable: true,
+    });
+}

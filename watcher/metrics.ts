@@ -11,6 +11,10 @@ const DEFINITIONS = {
     type: 'counter',
     help: 'New spec generations handed to a running stack workflow.',
   },
+  stackwright_watcher_workflows_unchanged_total: {
+    type: 'counter',
+    help: 'Hand-overs the stack workflow already had (it answered duplicate or stale generation).',
+  },
   stackwright_watcher_teardowns_total: { type: 'counter', help: 'Teardowns requested from stack workflows.' },
   stackwright_watcher_finalizers_removed_total: {
     type: 'counter',

@@ -119,12 +119,13 @@ export class Reconciler {
       this.d.stackOptions,
       state.running,
     );
-    if (how !== 'unchanged')
-      this.d.metrics.inc(
-        how === 'started'
-          ? 'stackwright_watcher_workflows_started_total'
-          : 'stackwright_watcher_workflows_signalled_total',
-      );
+    this.d.metrics.inc(
+      how === 'started'
+        ? 'stackwright_watcher_workflows_started_total'
+        : how === 'signalled'
+          ? 'stackwright_watcher_workflows_signalled_total'
+          : 'stackwright_watcher_workflows_unchanged_total',
+    );
     this.log(s).info({ workflow: how }, 'spec handed to the stack workflow');
     this.markHandled(s);
   }

@@ -82,14 +82,15 @@ describe('watcher: create, update, no duplicate sagas', () => {
     expect(await provisionRuns(h, 'web')).toHaveLength(2);
   }, 60_000);
 
-  it('a restarted watcher re-lists and hands the generation over again, which the workflow ignores', async () => {
+  it('a restarted watcher re-lists and hands the generation over again, which the workflow answers it already has', async () => {
     await w.stop();
     w = watcherFor(h, { httpAddress: '127.0.0.1:0' });
     await w.ready;
     await waitUntil(
       'the re-listed stack handed over',
-      () => w.metrics.get('stackwright_watcher_workflows_signalled_total') >= 1,
+      () => w.metrics.get('stackwright_watcher_workflows_unchanged_total') >= 1,
     );
+    expect(w.metrics.get('stackwright_watcher_workflows_signalled_total')).toBe(0);
     await sleep(1_500);
     expect(await provisionRuns(h, 'web')).toHaveLength(2);
     const view = await h.query({ cluster: h.cluster, namespace: h.namespace, name: 'web', uid });
@@ -104,7 +105,7 @@ describe('watcher: create, update, no duplicate sagas', () => {
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/^stackwright_watcher_leader 1$/m);
     expect(m.text).toMatch(/^stackwright_watcher_events_total\{type="ADDED"\} \d+$/m);
-    expect(m.text).toMatch(/^stackwright_watcher_workflows_signalled_total 1$/m);
+    expect(m.text).toMatch(/^stackwright_watcher_workflows_unchanged_total 1$/m);
     expect((await getText('/nope')).status).toBe(404);
   });
 });

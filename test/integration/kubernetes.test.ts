@@ -167,6 +167,60 @@ describe('Kubernetes control plane (real etcd + kube-apiserver + controllers + k
     }
   }, 120_000);
 
+  // What the node lifecycle controller does when it has not heard from a node
+  // (e.g. after the apiserver was down): the node goes Unknown, its pods NotReady.
+  // kwok brings both back, as a kubelet back in touch would.
+  const statusPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+  const notReady = (type: string, status: string) => ({
+    status: {
+      conditions: [
+        {
+          type,
+          status,
+          reason: 'NodeNotReady',
+          message: 'marked by the test',
+          lastTransitionTime: new Date(),
+        },
+      ],
+    },
+  });
+  const readyOf = (o: { status?: { conditions?: { type: string; status: string }[] } }) =>
+    o.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+  it('a node marked Unknown and a pod marked NotReady by the node controller become Ready again', async () => {
+    const [pod] = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
+    const name = pod!.metadata!.name!;
+    await core.patchNodeStatus({ name: 'kwok-node-0', body: notReady('Ready', 'Unknown') }, statusPatch);
+    await core.patchNamespacedPodStatus(
+      { name, namespace: ns, body: notReady('Ready', 'False') },
+      statusPatch,
+    );
+    expect(readyOf(await core.readNamespacedPod({ name, namespace: ns }))).toBe('False');
+    await until('node Ready again', async () =>
+      readyOf(await core.readNode({ name: 'kwok-node-0' })) === 'True' ? true : undefined,
+    );
+    await until('pod Ready again', async () =>
+      readyOf(await core.readNamespacedPod({ name, namespace: ns })) === 'True' ? true : undefined,
+    );
+    await until('Deployment ready again', async () =>
+      (await apps.readNamespacedDeployment({ name: 'web', namespace: ns })).status?.readyReplicas === 2
+        ? true
+        : undefined,
+    );
+  }, 90_000);
+
+  it('a deleted pod is gone in seconds, not at the end of its grace period (no process to stop)', async () => {
+    const [pod] = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
+    const name = pod!.metadata!.name!;
+    await core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 120 });
+    await until(
+      'pod gone',
+      async () =>
+        (await core.readNamespacedPod({ name, namespace: ns }).catch(() => undefined)) ? undefined : true,
+      30_000,
+    );
+  }, 60_000);
+
   it('enforces RBAC: an unauthenticated client is refused', async () => {
     const anon = new k8s.KubeConfig();
     const cluster = kc.getCurrentCluster();

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -208,6 +209,21 @@ export async function startHarness() {
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** A harness started before the suite's tests and closed after them; call the result inside a test. */
+export function useHarness(): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  return () => {
+    if (!h) throw new Error('the harness did not start (see beforeAll)');
+    return h;
+  };
+}
 
 function ensureCrd(): void {
   execFileSync(

@@ -73,7 +73,7 @@ async function once(client: Client, core: k8s.CoreV1Api, run: number) {
     const started = await waitFor('a Kubernetes activity running', async () => {
       const d = await child.describe();
       return d.raw.pendingActivities?.find(
-        (a) => a.state === 3 /* STARTED */ && a.activityType?.name !== 'grafanaPreflight',
+        (a) => a.state === 2 /* STARTED */ && a.activityType?.name !== 'grafanaPreflight',
       );
     });
     const killedAt = Date.now();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsSubdomain, immutable, prometheusDuration, quantity } from './primitives.js';
+import { dnsSubdomain, immutable, labelSelector, prometheusDuration, quantity } from './primitives.js';
 
 /** Pinned so a stack never changes Prometheus version unless its spec does (current LTS line). */
 export const DEFAULT_PROMETHEUS_VERSION = 'v3.5.0';
@@ -8,11 +8,12 @@ const DEFAULT_REPLICAS = 1;
 const DEFAULT_RETENTION = '15d';
 
 /**
- * Who runs Prometheus. StatefulSet: Stackwright runs its own. External: nothing
- * runs in the cluster; the stack only registers exposure.url (an existing
- * Prometheus, a Thanos Query) in Grafana.
+ * Who runs Prometheus. StatefulSet: Stackwright runs its own. PrometheusOperator:
+ * Stackwright writes a monitoring.coreos.com/v1 Prometheus and the cluster's
+ * prometheus-operator runs it. External: nothing runs in the cluster; the stack
+ * only registers exposure.url (an existing Prometheus, a Thanos Query) in Grafana.
  */
-export const PROMETHEUS_BACKENDS = ['StatefulSet', 'External'] as const;
+export const PROMETHEUS_BACKENDS = ['StatefulSet', 'PrometheusOperator', 'External'] as const;
 export type PrometheusBackend = (typeof PROMETHEUS_BACKENDS)[number];
 
 export const BACKEND_IMMUTABLE_MESSAGE =
@@ -74,8 +75,24 @@ const managedFields = {
 };
 const MANAGED_FIELDS = Object.keys(managedFields) as (keyof typeof managedFields)[];
 
+// Only prometheus-operator selects ServiceMonitors and PodMonitors.
+const operatorFields = {
+  serviceMonitorSelector: labelSelector
+    .optional()
+    .describe(
+      "Which ServiceMonitors of the stack's namespace this Prometheus scrapes; default all of them. PrometheusOperator only.",
+    ),
+  podMonitorSelector: labelSelector
+    .optional()
+    .describe(
+      "Which PodMonitors of the stack's namespace this Prometheus scrapes; default all of them. PrometheusOperator only.",
+    ),
+};
+const OPERATOR_FIELDS = Object.keys(operatorFields) as (keyof typeof operatorFields)[];
+
 const has = (f: string) => `has(self.${f})`;
-const EXTERNAL_FIELDS_MESSAGE = `with backend External, Stackwright runs no Prometheus: only backend may be set (not ${MANAGED_FIELDS.join(', ')})`;
+const EXTERNAL_FIELDS_MESSAGE = `with backend External, Stackwright runs no Prometheus: only backend may be set (not ${MANAGED_FIELDS.join(', ')}, ${OPERATOR_FIELDS.join(', ')})`;
+const OPERATOR_FIELDS_MESSAGE = `${OPERATOR_FIELDS.join(' and ')} apply only to backend PrometheusOperator`;
 
 const PrometheusInputSchema = z
   .strictObject({
@@ -84,15 +101,16 @@ const PrometheusInputSchema = z
       .default('StatefulSet')
       .meta({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: BACKEND_IMMUTABLE_MESSAGE }] })
       .describe(
-        'Who runs Prometheus: StatefulSet (Stackwright runs it) or External (nothing in the cluster: exposure.url is registered as it is). Immutable.',
+        "Who runs Prometheus: StatefulSet (Stackwright runs it), PrometheusOperator (a monitoring.coreos.com/v1 Prometheus run by the cluster's prometheus-operator) or External (nothing in the cluster: exposure.url is registered as it is). Immutable.",
       ),
     ...managedFields,
+    ...operatorFields,
   })
   .check((ctx) => {
     const p = ctx.value;
     const set = (fields: readonly string[]) => fields.filter((f) => p[f as keyof typeof p] !== undefined);
     if (p.backend === 'External') {
-      for (const f of set(MANAGED_FIELDS)) {
+      for (const f of set([...MANAGED_FIELDS, ...OPERATOR_FIELDS])) {
         ctx.issues.push({
           code: 'custom',
           input: p,
@@ -100,13 +118,26 @@ const PrometheusInputSchema = z
           message: `is not allowed with backend External: Stackwright runs no Prometheus for it (register the existing one with exposure.url)`,
         });
       }
+    } else if (p.backend !== 'PrometheusOperator') {
+      for (const f of set(OPERATOR_FIELDS)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: p,
+          path: [f],
+          message: `applies only to backend PrometheusOperator (this stack's backend is ${p.backend})`,
+        });
+      }
     }
   })
   .meta({
     'x-kubernetes-validations': [
       {
-        rule: `!has(self.backend) || self.backend != 'External' || !(${MANAGED_FIELDS.map(has).join(' || ')})`,
+        rule: `!has(self.backend) || self.backend != 'External' || !(${[...MANAGED_FIELDS, ...OPERATOR_FIELDS].map(has).join(' || ')})`,
         message: EXTERNAL_FIELDS_MESSAGE,
+      },
+      {
+        rule: `(has(self.backend) && self.backend == 'PrometheusOperator') || !(${OPERATOR_FIELDS.map(has).join(' || ')})`,
+        message: OPERATOR_FIELDS_MESSAGE,
       },
     ],
   })
@@ -123,17 +154,32 @@ export interface ManagedPrometheusSpec {
   resources?: Input['resources'];
   storage?: Input['storage'];
 }
-export type PrometheusSpec = ({ backend: 'StatefulSet' } & ManagedPrometheusSpec) | { backend: 'External' };
+export type LabelSelectorSpec = NonNullable<Input['serviceMonitorSelector']>;
+
+export type PrometheusSpec =
+  | ({ backend: 'StatefulSet' } & ManagedPrometheusSpec)
+  | ({
+      backend: 'PrometheusOperator';
+      serviceMonitorSelector?: LabelSelectorSpec;
+      podMonitorSelector?: LabelSelectorSpec;
+    } & ManagedPrometheusSpec)
+  | { backend: 'External' };
 
 function withDefaults(p: Input): PrometheusSpec {
   if (p.backend === 'External') return { backend: 'External' };
-  const { backend, ...rest } = p;
-  return {
-    backend,
+  const { backend, serviceMonitorSelector, podMonitorSelector, ...rest } = p;
+  const managed: ManagedPrometheusSpec = {
     ...rest,
     version: p.version ?? DEFAULT_PROMETHEUS_VERSION,
     replicas: p.replicas ?? DEFAULT_REPLICAS,
     retention: p.retention ?? DEFAULT_RETENTION,
+  };
+  if (backend === 'StatefulSet') return { backend, ...managed };
+  return {
+    backend,
+    ...managed,
+    ...(serviceMonitorSelector && { serviceMonitorSelector }),
+    ...(podMonitorSelector && { podMonitorSelector }),
   };
 }
 
@@ -151,3 +197,6 @@ export function prometheusBackend(p: { backend?: PrometheusBackend }): Prometheu
 export function prometheusImage(p: Pick<ManagedPrometheusSpec, 'image' | 'version'>): string {
   return p.image ?? `${PROMETHEUS_IMAGE_REPOSITORY}:${p.version}`;
 }
+
+/** The Prometheus part of a PrometheusOperator stack. */
+export type OperatorPrometheusSpec = Extract<PrometheusSpec, { backend: 'PrometheusOperator' }>;

@@ -3,9 +3,9 @@ import { exposureMode, type IngressExposure, type LoadBalancerExposure } from '.
 import type { StackRef } from '../../domain/stack-ref.js';
 import { checkRef, parseSpec, type KubeContext } from './context.js';
 import { parseResponse } from './failure.js';
-import { ingressManifest, loadBalancerManifest } from './exposure-manifests.js';
+import { exposureTarget, ingressManifest, loadBalancerManifest } from './exposure-manifests.js';
 import { shortName, type ObjectKey } from './objects.js';
-import { applyAll } from './prometheus.js';
+import { applyAll } from './apply-all.js';
 import { exposureKeys, ingressKey, loadBalancerKey } from './stack-objects.js';
 import type { ApplyExposureResult, DeleteResult, ExposureStatus, SpecInput, StackInput } from './types.js';
 
@@ -19,18 +19,20 @@ async function deleteAll(ctx: KubeContext, ref: StackRef, keys: ObjectKey[]): Pr
 export async function applyExposure(ctx: KubeContext, input: SpecInput): Promise<ApplyExposureResult> {
   const { ref } = input;
   checkRef(ctx, ref);
-  const exposure = exposureMode(parseSpec(ref, input.spec).exposure);
+  const spec = parseSpec(ref, input.spec);
+  const exposure = exposureMode(spec.exposure);
+  const target = exposureTarget(ref, spec);
   switch (exposure.mode) {
     case 'url':
       return { changed: [], deleted: await deleteAll(ctx, ref, exposureKeys(ref)) };
     case 'ingress':
       return {
-        changed: await applyAll(ctx, ref, [ingressManifest(ref, exposure.ingress)]),
+        changed: await applyAll(ctx, ref, [ingressManifest(ref, exposure.ingress, target)]),
         deleted: await deleteAll(ctx, ref, [loadBalancerKey(ref)]),
       };
     case 'loadBalancer':
       return {
-        changed: await applyAll(ctx, ref, [loadBalancerManifest(ref, exposure.loadBalancer)]),
+        changed: await applyAll(ctx, ref, [loadBalancerManifest(ref, exposure.loadBalancer, target)]),
         deleted: await deleteAll(ctx, ref, [ingressKey(ref)]),
       };
   }

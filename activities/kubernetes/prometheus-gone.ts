@@ -5,7 +5,7 @@ import { checkRef, type KubeContext } from './context.js';
 import { parseResponse } from './failure.js';
 import { labelSelector, selectorLabels } from './metadata.js';
 import { PodSchema } from './readiness.js';
-import { statefulSetKey } from './stack-objects.js';
+import { operatorPrometheusKey, statefulSetKey } from './stack-objects.js';
 import type { WaitGoneInput, WaitGoneResult } from './types.js';
 
 const POLL_MS = 500;
@@ -18,21 +18,26 @@ const ClaimSchema = z.object({
 const secondsUntil = (ms: number) => `${Math.max(0, Math.round((ms - Date.now()) / 1000))}s`;
 
 /**
- * What is left of a deleted Prometheus: the StatefulSet while its foreground
- * deletion waits for its pods, its pods (terminating or not yet), and claims
+ * What is left of a deleted Prometheus: the StatefulSet (or prometheus-operator's
+ * Prometheus resource) while its foreground deletion waits for its pods, its pods (terminating or not yet), and claims
  * being deleted. A re-created stack of the same name reuses these names, so it
  * can start only once this list is empty.
  */
 export async function prometheusLeftovers(ctx: KubeContext, ref: StackRef): Promise<string[]> {
   const selector = { label: labelSelector(selectorLabels(ref)) };
   const key = statefulSetKey(ref);
-  const [sts, podItems, claimItems] = await Promise.all([
+  const operated = operatorPrometheusKey(ref);
+  const [sts, prometheus, podItems, claimItems] = await Promise.all([
     ctx.objects.read(key),
+    ctx.objects.read(operated),
     ctx.objects.list('v1', 'Pod', ref.namespace, selector),
     ctx.objects.list('v1', 'PersistentVolumeClaim', ref.namespace, selector),
   ]);
   const left: string[] = [];
   if (sts) left.push(`StatefulSet ${key.name}${sts.meta.deletionTimestamp ? ' (deleting)' : ''}`);
+  if (prometheus) {
+    left.push(`Prometheus ${operated.name}${prometheus.meta.deletionTimestamp ? ' (deleting)' : ''}`);
+  }
   for (const p of parseResponse(z.array(PodSchema), podItems, `list pods of ${key.name}`)) {
     const { name, deletionTimestamp: at, deletionGracePeriodSeconds: grace } = p.metadata;
     left.push(

@@ -1,6 +1,7 @@
 import type {
   V1ConfigMap,
   V1PersistentVolumeClaim,
+  V1PolicyRule,
   V1Probe,
   V1Role,
   V1RoleBinding,
@@ -37,29 +38,7 @@ export function prometheusManifests(
   const prefix = routePrefix(spec);
   const config = prometheusConfig(ref.namespace, prefix);
 
-  const serviceAccount: V1ServiceAccount = {
-    apiVersion: apiVersion.core,
-    kind: 'ServiceAccount',
-    metadata: objectMeta(ref, names.serviceAccount),
-  };
-
-  // Read-only, this namespace only: what kubernetes_sd_configs needs.
-  const role: V1Role = {
-    apiVersion: apiVersion.rbac,
-    kind: 'Role',
-    metadata: objectMeta(ref, names.serviceAccount),
-    rules: [
-      { apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
-    ],
-  };
-
-  const roleBinding: V1RoleBinding = {
-    apiVersion: apiVersion.rbac,
-    kind: 'RoleBinding',
-    metadata: objectMeta(ref, names.serviceAccount),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.serviceAccount },
-    subjects: [{ kind: 'ServiceAccount', name: names.serviceAccount, namespace: ref.namespace }],
-  };
+  const rbac = prometheusRbac(ref);
 
   const configMap: V1ConfigMap = {
     apiVersion: apiVersion.core,
@@ -79,14 +58,33 @@ export function prometheusManifests(
     },
   };
 
-  return [
-    serviceAccount,
-    role,
-    roleBinding,
-    configMap,
-    service,
-    statefulSet(ref, p, prefix, configHash(config)),
-  ] as Manifest[];
+  return [...rbac, configMap, service, statefulSet(ref, p, prefix, configHash(config))] as Manifest[];
+}
+
+// Read-only, this namespace only: what kubernetes_sd_configs needs (and, with
+// prometheus-operator, what ServiceMonitors and PodMonitors discover with: its
+// default service discovery role is Endpoints).
+const DISCOVERY_RULES: V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+];
+
+/** Prometheus' ServiceAccount, with a Role for service discovery in the stack's namespace, bound to it. */
+export function prometheusRbac(ref: StackRef, rules: V1PolicyRule[] = DISCOVERY_RULES): Manifest[] {
+  const name = objectNames(ref).serviceAccount;
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: apiVersion.core,
+    kind: 'ServiceAccount',
+    metadata: objectMeta(ref, name),
+  };
+  const role: V1Role = { apiVersion: apiVersion.rbac, kind: 'Role', metadata: objectMeta(ref, name), rules };
+  const roleBinding: V1RoleBinding = {
+    apiVersion: apiVersion.rbac,
+    kind: 'RoleBinding',
+    metadata: objectMeta(ref, name),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ref.namespace }],
+  };
+  return [serviceAccount, role, roleBinding] as Manifest[];
 }
 
 function statefulSet(ref: StackRef, p: ManagedPrometheusSpec, prefix: string, hash: string): V1StatefulSet {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { checkRef, parseSpec, type KubeContext } from './context.js';
 import { parseResponse } from './failure.js';
+import { operatorPrometheusReadiness } from './operator-prometheus.js';
 import { labelSelector, selectorLabels } from './metadata.js';
 import { statefulSetKey } from './stack-objects.js';
 import type { PrometheusReadiness, ReadinessInput } from './types.js';
@@ -146,7 +147,7 @@ async function statefulSetReadiness(ctx: KubeContext, ref: StackRef): Promise<Pr
   return { ready, replicas, readyReplicas, message: parts.map(clip).join('; ') };
 }
 
-/** Readiness by backend: the StatefulSet's own, or nothing to wait for (External). */
+/** Readiness by backend: the StatefulSet's, prometheus-operator's word, or nothing to wait for (External). */
 export async function prometheusReadiness(
   ctx: KubeContext,
   input: ReadinessInput,
@@ -157,6 +158,8 @@ export async function prometheusReadiness(
   switch (backend) {
     case 'StatefulSet':
       return statefulSetReadiness(ctx, ref);
+    case 'PrometheusOperator':
+      return operatorPrometheusReadiness(ctx, ref);
     case 'External':
       return { ready: true, replicas: 0, readyReplicas: 0, message: 'External: nothing runs in the cluster' };
   }

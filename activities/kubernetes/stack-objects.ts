@@ -26,6 +26,17 @@ export function statefulSetKey(ref: StackRef): ObjectKey {
   };
 }
 
+/** The monitoring.coreos.com Prometheus of a PrometheusOperator stack: named after the stack. */
+export function operatorPrometheusKey(ref: Pick<StackRef, 'namespace' | 'name'>): ObjectKey {
+  // Named after the stack; operatorPodSelector relies on it.
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'Prometheus',
+    namespace: ref.namespace,
+    name: ref.name,
+  };
+}
+
 /** Prometheus' objects in the order they are created. */
 export function prometheusKeys(ref: StackRef): ObjectKey[] {
   const n = objectNames(ref);
@@ -42,6 +53,9 @@ export function prometheusKeys(ref: StackRef): ObjectKey[] {
     key('v1', 'ConfigMap', n.configMap),
     key('v1', 'Service', n.service),
     statefulSetKey(ref),
+    // PrometheusOperator instead of the ConfigMap, Service and StatefulSet. Every
+    // backend's keys are listed, so deletion needs no spec; absent ones are skipped.
+    operatorPrometheusKey(ref),
   ];
 }
 

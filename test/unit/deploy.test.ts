@@ -3,8 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import YAML from 'yaml';
 import { grafanaConfigSchema } from '../../activities/grafana/config.js';
-import { ingressManifest, loadBalancerManifest } from '../../activities/kubernetes/exposure-manifests.js';
+import {
+  exposureTarget,
+  ingressManifest,
+  loadBalancerManifest,
+} from '../../activities/kubernetes/exposure-manifests.js';
 import { ownerReference } from '../../activities/kubernetes/metadata.js';
+import { operatorPrometheusManifests } from '../../activities/kubernetes/operator-prometheus-manifests.js';
 import { prometheusManifests } from '../../activities/kubernetes/prometheus-manifests.js';
 import { exposureKeys, prometheusKeys } from '../../activities/kubernetes/stack-objects.js';
 import { CRD_NAME, GROUP, MonitoringStackSpecSchema, PLURAL } from '../../crd/index.js';
@@ -135,6 +140,7 @@ const RESOURCES: Record<string, string> = {
   Pod: 'pods',
   PersistentVolumeClaim: 'persistentvolumeclaims',
   Event: 'events',
+  Prometheus: 'prometheuses',
 };
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 function resourceOf(kind: string): string {
@@ -144,6 +150,11 @@ function resourceOf(kind: string): string {
 }
 
 const ref: StackRef = { cluster: 'c', namespace: 'team-a', name: 'team-a', uid: 'u-1' };
+const operatorSpec = MonitoringStackSpecSchema.parse({
+  prometheus: { backend: 'PrometheusOperator', storage: { size: '10Gi' } },
+  exposure: { url: 'http://prom.example.com' },
+  grafana: { instance: 'default' },
+});
 const spec = MonitoringStackSpecSchema.parse({
   prometheus: { storage: { size: '10Gi' } },
   exposure: { url: 'http://prom.example.com' },
@@ -165,10 +176,14 @@ function kubernetesWorkerNeeds(): Set<string> {
   const need = new Set<string>();
   const add = (group: string, resource: string, ...verbs: string[]) =>
     verbs.forEach((verb) => need.add(key({ group, resource, verb })));
+  const target = exposureTarget(ref, spec);
   const written = [
     ...(spec.prometheus.backend === 'StatefulSet' ? prometheusManifests(ref, spec, spec.prometheus) : []),
-    ingressManifest(ref, { host: 'prom.example.com', path: '/' }),
-    loadBalancerManifest(ref, { port: 9090 }),
+    ...(operatorSpec.prometheus.backend === 'PrometheusOperator'
+      ? operatorPrometheusManifests(ref, operatorSpec, operatorSpec.prometheus).manifests
+      : []),
+    ingressManifest(ref, { host: 'prom.example.com', path: '/' }, target),
+    loadBalancerManifest(ref, { port: 9090 }, target),
   ];
   // Server-side apply (patch, and create when absent), read-back, delete, orphaning (merge patch).
   for (const m of [...written, ...prometheusKeys(ref), ...exposureKeys(ref)]) {

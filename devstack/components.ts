@@ -33,6 +33,7 @@ const BASE_PORTS = {
   temporalMetrics: 7235,
   prometheus: 9090,
   grafana: 3000,
+  prometheusOperator: 8089,
 } as const;
 
 /** Every port the local stack binds, all on 127.0.0.1. */

@@ -10,6 +10,15 @@ import path from 'node:path';
 import { ensurePki, type Pki } from './pki.js';
 import { isOurs, logTail, readPid, startDetached, stopComponent } from './proc.js';
 import { ensureTools } from './tools.js';
+import {
+  installOperatorCrds,
+  prometheusOperator,
+  PROMETHEUS_OPERATOR_URL,
+  type OptionalComponent,
+} from './prometheus-operator.js';
+
+/** Started by `dev up --with <name>`; stopped by `dev down` like the rest. */
+const OPTIONAL: Component[] = [prometheusOperator];
 
 export class StackError extends Error {}
 
@@ -30,15 +39,26 @@ export interface UpResult {
  * anything if a needed port is held by a foreign process; if a component fails
  * to start, prints its log tail and stops the stack.
  */
-export async function up(say: Say): Promise<UpResult> {
+export async function up(say: Say, options: { with?: OptionalComponent[] } = {}): Promise<UpResult> {
   fs.mkdirSync(statePath(), { recursive: true });
-  const tools = await ensureTools();
+  // Optional components asked for, or left running by an earlier `dev up --with`.
+  const optional = OPTIONAL.filter(
+    (c) => options.with?.includes(c.name as OptionalComponent) || isOurs(readPid(c.name)),
+  );
+  const tools = await ensureTools(optional.map((c) => c.name));
   const pki = ensurePki(statePath('pki'));
   writeKubeconfigs(pki);
   const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
 
   const { started, reused, restarted } = await startComponents(COMPONENTS, ctx, say);
   await installCrd(tools.kubectl);
+  if (optional.length > 0) {
+    if (tools.prometheusOperatorCrds) await installOperatorCrds(tools.kubectl, tools.prometheusOperatorCrds);
+    const more = await startComponents(optional, ctx, say);
+    started.push(...more.started);
+    reused.push(...more.reused);
+    restarted.push(...more.restarted);
+  }
 
   const grafanaUrl = `http://127.0.0.1:${PORTS.grafana}`;
   const env: Record<string, string> = {
@@ -53,6 +73,7 @@ export async function up(say: Say): Promise<UpResult> {
     GRAFANA_ADMIN_PASSWORD: ctx.grafanaAdminPassword,
     PROMETHEUS_URL: `http://127.0.0.1:${PORTS.prometheus}`,
     KUBECTL: tools.kubectl,
+    ...(optional.includes(prometheusOperator) && { PROMETHEUS_OPERATOR_URL }),
   };
   writeEnvFile(envFilePath(), env);
   return { env, started, reused, restarted };
@@ -148,7 +169,7 @@ async function waitReady(c: Component, ctx: Ctx): Promise<void> {
 
 /** Stops, in reverse start order, only processes whose pid files this tool wrote. */
 export async function down(say: Say): Promise<void> {
-  await stopComponents(COMPONENTS, say);
+  await stopComponents([...COMPONENTS, ...OPTIONAL], say);
 }
 
 export async function stopComponents(components: Component[], say: Say): Promise<void> {
@@ -168,7 +189,8 @@ export interface ComponentStatus {
 export async function status(): Promise<ComponentStatus[]> {
   const pki = fs.existsSync(statePath('pki', '.complete')) ? ensurePki(statePath('pki')) : undefined;
   const out: ComponentStatus[] = [];
-  for (const c of COMPONENTS) {
+  // Optional components count only once started: `dev status` of a stack without them is all up.
+  for (const c of [...COMPONENTS, ...OPTIONAL.filter((o) => readPid(o.name))]) {
     const rec = readPid(c.name);
     if (!isOurs(rec)) {
       out.push({ name: c.name, state: 'down', endpoints: c.endpoints });

@@ -12,6 +12,9 @@ export interface Tools {
   kwok: string;
   kwokStages: string;
   prometheus: string;
+  /** Only when built on request (`dev up --with prometheus-operator`). */
+  prometheusOperator?: string;
+  prometheusOperatorCrds?: string;
 }
 
 export class ToolchainError extends Error {}
@@ -21,14 +24,14 @@ export class ToolchainError extends Error {}
  * goes to stderr, and locates Debian's prometheus. Missing Go or prometheus is a
  * ToolchainError that says how to fix it.
  */
-export async function ensureTools(): Promise<Tools> {
+export async function ensureTools(optional: readonly string[] = []): Promise<Tools> {
   const prometheus = which('prometheus');
   if (!prometheus) {
     throw new ToolchainError(
       "prometheus is not installed. Install Debian's package: sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus",
     );
   }
-  const dirs = await runBuild();
+  const dirs = await runBuild(optional.length ? ['temporal', 'etcd', 'k8s', 'kwok', ...optional] : []);
   const d = (c: string, bin: string) => {
     const dir = dirs.get(c);
     if (!dir) throw new ToolchainError(`build-tools did not report a directory for ${c}`);
@@ -44,6 +47,10 @@ export async function ensureTools(): Promise<Tools> {
     kwok: d('kwok', 'kwok'),
     kwokStages: d('kwok', 'stages.yaml'),
     prometheus,
+    ...(dirs.has('prometheus-operator') && {
+      prometheusOperator: d('prometheus-operator', 'prometheus-operator'),
+      prometheusOperatorCrds: d('prometheus-operator', 'crds.yaml'),
+    }),
   };
 }
 
@@ -53,9 +60,10 @@ function which(cmd: string): string | undefined {
   return r.status === 0 && out ? out : undefined;
 }
 
-function runBuild(): Promise<Map<string, string>> {
+/** build-tools.sh for `components` (its default set when empty). */
+function runBuild(components: string[]): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'build-tools.sh')], {
+    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'build-tools.sh'), ...components], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -73,7 +81,7 @@ function runBuild(): Promise<Map<string, string>> {
         );
       const dirs = new Map<string, string>();
       for (const line of out.split('\n')) {
-        const m = /^(\w+)=(.+)$/.exec(line.trim());
+        const m = /^([\w-]+)=(.+)$/.exec(line.trim());
         if (m?.[1] && m[2]) dirs.set(m[1], m[2]);
       }
       resolve(dirs);

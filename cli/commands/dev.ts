@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { down, status, up } from '../../devstack/stack.js';
 import { ToolchainError } from '../../devstack/tools.js';
 import { envFilePath } from '../../devstack/paths.js';
+import { OPTIONAL_COMPONENTS, type OptionalComponent } from '../../devstack/prometheus-operator.js';
 import { EXIT } from '../exit-codes.js';
 
 const fail = (e: unknown): never => {
@@ -20,9 +21,14 @@ export function devCommand(): Command {
       'start the local stack (idempotent: running components are reused, unhealthy ones restarted) and print its endpoints',
     )
     .option('-q, --quiet', 'print only errors and the env file path')
-    .action(async (opts: { quiet?: boolean }) => {
+    .addOption(
+      new Option('--with <component...>', 'also run an optional component (built on first use)').choices(
+        OPTIONAL_COMPONENTS,
+      ),
+    )
+    .action(async (opts: { quiet?: boolean; with?: OptionalComponent[] }) => {
       const say = opts.quiet ? () => undefined : (l: string) => process.stderr.write(`${l}\n`);
-      const res = await up(say).catch(fail);
+      const res = await up(say, { with: opts.with ?? [] }).catch(fail);
       if (opts.quiet) {
         process.stdout.write(`local stack up; env in ${envFilePath()}\n`);
         return;
@@ -37,6 +43,9 @@ export function devCommand(): Command {
         ['kubeconfig', res.env.KUBECONFIG ?? ''],
         ['Prometheus', res.env.PROMETHEUS_URL ?? ''],
         ['Grafana API (emulator)', res.env.GRAFANA_URL ?? ''],
+        ...(res.env.PROMETHEUS_OPERATOR_URL
+          ? [['prometheus-operator', res.env.PROMETHEUS_OPERATOR_URL] as [string, string]]
+          : []),
       ];
       for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(24)} ${v}\n`);
       process.stdout.write(

@@ -23,3 +23,18 @@ describe('examples/external.yaml', () => {
     expect(exposureMode(stack.spec.exposure)).toEqual({ mode: 'url', url: 'http://127.0.0.1:9090' });
   });
 });
+
+describe('examples/prometheus-operator.yaml', () => {
+  const doc: unknown = parse(
+    readFileSync(new URL('../../examples/prometheus-operator.yaml', import.meta.url), 'utf8'),
+  );
+
+  it('is a valid PrometheusOperator MonitoringStack', () => {
+    const stack = MonitoringStackSchema.parse(doc);
+    expect(stack.spec.prometheus).toMatchObject({
+      backend: 'PrometheusOperator',
+      replicas: 1,
+      serviceMonitorSelector: { matchLabels: { team: 'team-c' } },
+    });
+  });
+});

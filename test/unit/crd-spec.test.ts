@@ -96,6 +96,20 @@ describe('parseMonitoringStackSpec', () => {
     expect(prometheusImage(managed(spec))).toBe('quay.io/prometheus/prometheus:v2.53.0');
   });
 
+  it('takes a PrometheusOperator backend with its monitor selectors and the usual defaults', () => {
+    const spec = parseOk({
+      ...minimal,
+      prometheus: { backend: 'PrometheusOperator', serviceMonitorSelector: { matchLabels: { team: 'a' } } },
+    });
+    expect(spec.prometheus).toEqual({
+      backend: 'PrometheusOperator',
+      version: DEFAULT_PROMETHEUS_VERSION,
+      replicas: 1,
+      retention: '15d',
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+    });
+  });
+
   it('takes an External backend with exposure.url and nothing else', () => {
     const spec = parseOk({ ...minimal, prometheus: { backend: 'External' } });
     expect(spec.prometheus).toEqual({ backend: 'External' });
@@ -222,6 +236,27 @@ describe('parseMonitoringStackSpec', () => {
         /not allowed with backend External/,
       ],
     ),
+    [
+      'a serviceMonitorSelector with backend StatefulSet',
+      { ...minimal, prometheus: { serviceMonitorSelector: {} } },
+      'spec.prometheus.serviceMonitorSelector',
+      /applies only to backend PrometheusOperator/,
+    ],
+    [
+      'a podMonitorSelector with backend External',
+      { ...minimal, prometheus: { backend: 'External', podMonitorSelector: {} } },
+      'spec.prometheus.podMonitorSelector',
+      /not allowed with backend External/,
+    ],
+    [
+      'a bad label value in a monitor selector',
+      {
+        ...minimal,
+        prometheus: { backend: 'PrometheusOperator', podMonitorSelector: { matchLabels: { team: 'a b' } } },
+      },
+      'spec.prometheus.podMonitorSelector.matchLabels.team',
+      /label value/,
+    ],
     [
       'an ingress with backend External',
       { ...minimal, prometheus: { backend: 'External' }, exposure: { ingress: { host: 'p.example.com' } } },

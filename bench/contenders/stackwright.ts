@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import axios from 'axios';
+import { repoRoot, statePath } from '../../devstack/paths.js';
+import { until } from '../lib/clock.js';
+import type { BenchEnv } from '../lib/env.js';
+import { BENCH_LABEL } from '../lib/kube.js';
+import { BenchProcess } from '../lib/processes.js';
+
+const run = promisify(execFile);
+export const BUNDLE = statePath('bench', 'workflow-bundle.js');
+const CLI = path.join(repoRoot, 'dist', 'cli', 'cli.js');
+
+/**
+ * Builds Stackwright the way its container image runs it: tsc to dist/ and a
+ * prebuilt workflow bundle, so a (re)started worker needs no webpack.
+ */
+export async function buildStackwright(say: (l: string) => void): Promise<void> {
+  const t0 = Date.now();
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  await run(process.execPath, [path.join(repoRoot, 'dist', 'scripts', 'build-workflow-bundle.js'), BUNDLE], {
+    cwd: repoRoot,
+    maxBuffer: 16 << 20,
+  });
+  say(`built dist/ and the workflow bundle in ${Math.round((Date.now() - t0) / 1000)}s`);
+}
+
+/** Stackwright's worker (all roles) and watcher as two processes, as deploy/ runs them (one replica each). */
+export class StackwrightOperator {
+  readonly worker: BenchProcess;
+  readonly watcher: BenchProcess;
+  readonly watcherHttp: string;
+
+  constructor(env: BenchEnv, logTag: string, stackOptions?: Record<string, number>) {
+    const base: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...env.vars,
+      STACKWRIGHT_PORT_OFFSET: String(env.vars.STACKWRIGHT_PORT_OFFSET),
+      STACKWRIGHT_CLUSTER: 'local',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+    };
+    delete base.STACKWRIGHT_LOG_FILE;
+    const logs = (n: string) => statePath('bench', 'logs', `${logTag}-${n}.log`);
+    this.worker = new BenchProcess(
+      'stackwright worker',
+      process.execPath,
+      [CLI, 'worker'],
+      { ...base, STACKWRIGHT_WORKFLOW_BUNDLE: BUNDLE },
+      logs('worker'),
+    );
+    const httpPort = env.port(18080);
+    this.watcherHttp = `http://127.0.0.1:${httpPort}`;
+    this.watcher = new BenchProcess(
+      'stackwright watcher',
+      process.execPath,
+      [CLI, 'watcher'],
+      {
+        ...base,
+        STACKWRIGHT_LEADER_ELECTION: 'false',
+        STACKWRIGHT_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
+        STACKWRIGHT_STACK_SELECTOR: `${BENCH_LABEL}=true`,
+        ...(stackOptions ? { STACKWRIGHT_STACK_OPTIONS: JSON.stringify(stackOptions) } : {}),
+      },
+      logs('watcher'),
+    );
+  }
+
+  async startWorker(): Promise<void> {
+    const from = this.worker.logSize();
+    this.worker.start();
+    await this.worker.waitForLog(/stackwright worker running/, 120_000, from);
+  }
+
+  async startWatcher(): Promise<void> {
+    this.watcher.start();
+    await until('the watcher /readyz', 180_000, async () => {
+      if (!this.watcher.running) throw new Error(`the watcher exited; see ${this.watcher.logFile}`);
+      const res = await axios
+        .get(`${this.watcherHttp}/readyz`, { validateStatus: () => true, timeout: 2000 })
+        .catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.startWorker(), this.startWatcher()]);
+  }
+
+  /** The watcher's counters (/metrics): how many stacks it has handed to their workflows. */
+  async handedOver(): Promise<number> {
+    const res = await axios.get(`${this.watcherHttp}/metrics`, { timeout: 5000 });
+    const text = String(res.data);
+    const sum = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    return (
+      sum('stackwright_watcher_workflows_started_total') +
+      sum('stackwright_watcher_workflows_signalled_total')
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.worker.stop(), this.watcher.stop()]);
+  }
+}

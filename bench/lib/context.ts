@@ -1,0 +1,16 @@
+import type { BenchEnv } from './env.js';
+import type { BenchGrafana } from './grafana.js';
+import type { BenchTemporal } from './temporal.js';
+
+/** Everything a figure needs; one per bench run. */
+export interface BenchContext {
+  env: BenchEnv;
+  grafana: BenchGrafana;
+  temporal: BenchTemporal;
+  quick: boolean;
+  say: (line: string) => void;
+  /** grafana-operator's binary (prepared once per run). */
+  grafanaOperatorBinary: () => Promise<string>;
+  /** A fresh namespace name for one measured run: bench-<figure>-<contender>-<n>. */
+  namespace: (tag: string) => string;
+}

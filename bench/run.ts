@@ -20,6 +20,7 @@ import { BenchEnvError, loadBenchEnv } from './lib/env.js';
 import type { FigureResult } from './lib/figure.js';
 import { BenchGrafana } from './lib/grafana.js';
 import { deleteNamespace, leftoverNamespaces } from './lib/kube.js';
+import { stopChildrenOnSignal } from './lib/processes.js';
 import { summarize } from './lib/stats.js';
 import { BenchTemporal } from './lib/temporal.js';
 import { summaryOf } from './summary.js';
@@ -40,6 +41,7 @@ const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUppe
 const wanted = (f: string) => !only || only.has(f.toUpperCase());
 
 async function main(): Promise<void> {
+  stopChildrenOnSignal();
   const started = new Date();
   const env = loadBenchEnv();
   const grafana = new BenchGrafana(env);

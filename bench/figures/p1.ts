@@ -1,5 +1,5 @@
 import type { BenchContext } from '../lib/context.js';
-import { newFigure, type FigureResult } from '../lib/figure.js';
+import { newFigure, noteTimeouts, type FigureResult } from '../lib/figure.js';
 import { bareFleet, StackwrightSession, type FleetRun } from '../lib/fleet.js';
 import { ratio, summarize } from '../lib/stats.js';
 
@@ -51,5 +51,6 @@ export async function sagaOverhead(ctx: BenchContext, fleet: boolean): Promise<F
     ratio: r,
   };
   fig.met = r === null ? null : r <= 1.5;
+  noteTimeouts(fig);
   return fig;
 }

@@ -1,5 +1,5 @@
 import type { BenchContext } from '../lib/context.js';
-import { newFigure, type FigureResult } from '../lib/figure.js';
+import { newFigure, noteTimeouts, type FigureResult } from '../lib/figure.js';
 import { grafanaOperatorFleet, StackwrightSession, type FleetRun } from '../lib/fleet.js';
 import { externalBackendAvailable, type StackKind } from '../lib/stack-specs.js';
 import { ratio, summarize } from '../lib/stats.js';
@@ -77,6 +77,7 @@ export async function convergence(
     p3.summaries[key] = summarize(list.map((r) => r.grafana.perStack));
   }
   p2.runs = Object.values(runs).flat();
+  noteTimeouts(p2);
   let ahead = true;
   for (const n of sizes) {
     const sw = p2.summaries[`stackwright n=${n}`];

@@ -26,3 +26,11 @@ export const newFigure = (id: string, title: string, target: string): FigureResu
   runs: [],
   notes: [],
 });
+
+/** A run that ran out of time is kept, its time a lower bound: say so next to the numbers. */
+export function noteTimeouts(fig: FigureResult): void {
+  for (const r of fig.runs) {
+    if (r.timedOut)
+      fig.notes.push(`${r.contender} n=${r.n}: ${r.timedOut.message}; its time is a lower bound`);
+  }
+}

@@ -6,6 +6,7 @@ import {
 import type { RequestCountSnapshot } from '../../devstack/grafana/request-counts.js';
 import { pool } from './clock.js';
 import type { BenchEnv } from './env.js';
+import { TimedOut } from './kube.js';
 
 interface ListedDatasource {
   uid: string;
@@ -108,7 +109,7 @@ export class Convergence {
     const deadline = Date.now() + timeoutMs;
     while (!this.complete) {
       if (Date.now() > deadline)
-        throw new Error(
+        throw new TimedOut(
           `${this.expected.size - this.at.size} of ${this.expected.size} datasources not converged in ${timeoutMs / 1000}s`,
         );
       await new Promise((r) => setTimeout(r, this.everyMs));

@@ -49,6 +49,9 @@ export async function createStacks(
   });
 }
 
+/** A wait that ran out: the run's numbers up to then are still worth keeping. */
+export class TimedOut extends Error {}
+
 /**
  * Watches the MonitoringStacks of a namespace and records when each first
  * reports Ready (as fast as the apiserver tells it). Start it before the CRs are
@@ -93,11 +96,14 @@ export class ReadyWatch {
     while (!names.every((n) => this.readyAt.has(n))) {
       if (Date.now() > deadline) {
         const missing = names.filter((n) => !this.readyAt.has(n));
-        const sample = missing
-          .slice(0, 3)
-          .map((n) => `${n}: ${JSON.stringify(this.seen.get(n)?.status ?? {})}`);
-        throw new Error(
-          `${missing.length} of ${names.length} stacks not Ready in ${timeoutMs / 1000}s (${sample.join('; ')})`,
+        const phases = new Map<string, number>();
+        for (const n of missing) {
+          const p = this.seen.get(n)?.status?.phase ?? 'no status';
+          phases.set(p, (phases.get(p) ?? 0) + 1);
+        }
+        const why = [...phases].map(([p, c]) => `${c} ${p}`).join(', ');
+        throw new TimedOut(
+          `${missing.length} of ${names.length} stacks not Ready in ${timeoutMs / 1000}s (${why})`,
         );
       }
       await new Promise<void>((resolve) => {
@@ -125,7 +131,7 @@ export async function deleteNamespace(env: BenchEnv, namespace: string, timeoutM
   for (const plural of [PLURAL, 'grafanadatasources', 'grafanas']) {
     const group = plural === PLURAL ? GROUP : 'grafana.integreatly.org';
     const version = plural === PLURAL ? VERSION : 'v1beta1';
-    let items: RawStack[] = [];
+    let items: RawStack[];
     try {
       items = (
         (await custom.listNamespacedCustomObject({ group, version, namespace, plural })) as {

@@ -31,6 +31,17 @@ export function processUsage(pid: number): ProcessUsage | undefined {
   }
 }
 
+const live = new Set<BenchProcess>();
+
+/** On SIGINT/SIGTERM, the bench's own children are stopped (by their pids) before it exits. */
+export function stopChildrenOnSignal(): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      void Promise.all([...live].map((p) => p.kill())).finally(() => process.exit(130));
+    });
+  }
+}
+
 /** A child process the bench started, logging to a file; stopped only by its own pid. */
 export class BenchProcess {
   private child: ChildProcess | undefined;
@@ -59,7 +70,13 @@ export class BenchProcess {
     const child = spawn(this.command, this.args, { env: this.env, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    live.add(this);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        live.delete(this);
+        resolve();
+      }),
+    );
     this.sampler = setInterval(() => this.sample(), 500);
     this.sampler.unref();
   }

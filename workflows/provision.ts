@@ -1,14 +1,16 @@
 import {
+  CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { exposureMode } from '../crd/exposure.js';
 import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.js';
 import type { StackRef } from '../domain/stack-ref.js';
-import { grafana, kube } from './activities.js';
+import { grafana, kube, kubeWaiting } from './activities.js';
 import {
   progressSignal,
   supersedeSignal,
@@ -36,6 +38,10 @@ export interface ProvisionInput {
 }
 
 class Superseded extends Error {}
+
+/** Readiness from a watch inside a heartbeating activity (each call waits up to 20 s) instead of timer polls. */
+const READINESS_WATCH_PATCH = 'readiness-watch';
+const READINESS_WAIT_MS = 20_000;
 
 /**
  * The provisioning saga for one generation of a stack: Prometheus objects →
@@ -69,7 +75,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     what: string,
     deadlineMs: number,
     failType: string,
-    check: () => Promise<{ value?: T; message: string }>,
+    check: () => Promise<{ value?: T; message: string; waited?: boolean }>,
   ): Promise<T> {
     const deadline = Date.now() + deadlineMs;
     let last = '';
@@ -83,7 +89,8 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       }
       if (Date.now() >= deadline)
         throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
-      await condition(() => superseded, options.pollIntervalMs);
+      // A check that waited itself (a watch in the activity) is called again at once.
+      if (!r.waited) await condition(() => superseded, options.pollIntervalMs);
     }
   }
 
@@ -252,11 +259,31 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
 
     await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
+    // Histories from before the watch keep polling on workflow timers when replayed.
+    const watchReadiness = patched(READINESS_WATCH_PATCH);
     const readiness = await waitFor(
       'Prometheus readiness',
       options.readinessTimeoutMs,
       'ReadinessDeadlineExceeded',
       async () => {
+        if (watchReadiness) {
+          // A newer spec must not wait for the watch to end: it cancels the wait.
+          const scope = new CancellationScope();
+          const wait = scope.run(() =>
+            kubeWaiting(ref, `await Prometheus readiness ${where}`, READINESS_WAIT_MS).awaitPrometheusReady({
+              ref,
+              spec,
+              waitMs: READINESS_WAIT_MS,
+            }),
+          );
+          wait.catch(() => undefined);
+          const r = await Promise.race([wait, condition(() => superseded).then(() => undefined)]);
+          if (!r) {
+            scope.cancel();
+            throw new Superseded();
+          }
+          return { value: r.ready ? r : undefined, message: r.message, waited: true };
+        }
         const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref, spec });
         return { value: r.ready ? r : undefined, message: r.message };
       },

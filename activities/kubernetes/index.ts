@@ -12,10 +12,12 @@ import { orphanObjects } from './orphan.js';
 import { applyPrometheus, deletePrometheus } from './prometheus.js';
 import { waitPrometheusGone } from './prometheus-gone.js';
 import { prometheusReadiness } from './readiness.js';
+import { awaitPrometheusReady } from './readiness-watch.js';
 import { getStack, patchStackStatus } from './stack.js';
 import type {
   ApplyExposureResult,
   ApplyPrometheusResult,
+  AwaitReadinessInput,
   DeletePrometheusResult,
   DeleteResult,
   ExposureStatus,
@@ -44,6 +46,8 @@ export interface KubernetesActivitiesOptions {
 export interface KubernetesActivities {
   applyPrometheus(input: SpecInput): Promise<ApplyPrometheusResult>;
   prometheusReadiness(input: ReadinessInput): Promise<PrometheusReadiness>;
+  /** Waits (watching, heartbeating) up to `waitMs` for readiness. */
+  awaitPrometheusReady(input: AwaitReadinessInput): Promise<PrometheusReadiness>;
   applyExposure(input: SpecInput): Promise<ApplyExposureResult>;
   exposureStatus(input: SpecInput): Promise<ExposureStatus>;
   deleteExposure(input: StackInput): Promise<DeleteResult>;
@@ -68,6 +72,7 @@ export function createKubernetesActivities(options: KubernetesActivitiesOptions)
   return {
     applyPrometheus: (input) => applyPrometheus(ctx, input),
     prometheusReadiness: (input) => prometheusReadiness(ctx, input),
+    awaitPrometheusReady: (input) => awaitPrometheusReady(ctx, options.kubeConfig, input),
     applyExposure: (input) => applyExposure(ctx, input),
     exposureStatus: (input) => exposureStatus(ctx, input),
     deleteExposure: (input) => deleteExposure(ctx, input),

@@ -28,6 +28,11 @@ export interface ApplyPrometheusResult {
   changed: string[];
 }
 
+/** `awaitPrometheusReady`: how long this attempt may wait for readiness (capped at 25 s). */
+export interface AwaitReadinessInput extends ReadinessInput {
+  waitMs?: number;
+}
+
 export interface PrometheusReadiness {
   ready: boolean;
   /** Desired replicas (0 when the StatefulSet does not exist). */

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { parse } from 'yaml';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.js';
 import {
@@ -697,5 +698,53 @@ describe('MonitoringStack', () => {
     // Same name, new incarnation: the old workflow must not write its status.
     await createStack(ns);
     expect(await acts.patchStackStatus({ ref, update: { phase: 'Ready' } })).toEqual({ found: false });
+  });
+});
+
+describe('awaitPrometheusReady (a watch inside a heartbeating activity)', () => {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+  it('returns as soon as the StatefulSet is ready, heartbeating the progress meanwhile', async () => {
+    const ns = await freshNamespace();
+    const { ref, spec } = await createStack(ns);
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    await acts.applyPrometheus({ ref, spec });
+    const r = await env.run(acts.awaitPrometheusReady, { ref, waitMs: 25_000 });
+    expect(r).toEqual({ ready: true, replicas: 1, readyReplicas: 1, message: '1/1 replicas ready' });
+    // Not ready at the first look (kwok takes seconds): it waited, and said what it waited for.
+    expect(beats.length).toBeGreaterThan(0);
+    expect(String(beats[0])).toMatch(/replicas ready|does not exist/);
+    // Ready already: answers at once.
+    const t = Date.now();
+    expect((await acts.awaitPrometheusReady({ ref })).ready).toBe(true);
+    expect(Date.now() - t).toBeLessThan(5_000);
+  }, 90_000);
+
+  it('gives the latest answer after waitMs when it does not get ready, and ends on cancellation', async () => {
+    const ns = await freshNamespace();
+    const { ref } = await createStack(ns); // nothing applied: no StatefulSet
+    const t = Date.now();
+    const r = await acts.awaitPrometheusReady({ ref, waitMs: 1_500 });
+    expect(r).toMatchObject({ ready: false, message: expect.stringContaining('does not exist') });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(1_400);
+
+    const env = new MockActivityEnvironment(undefined, { logger: quiet });
+    const run = env.run(acts.awaitPrometheusReady, { ref, waitMs: 25_000 });
+    setTimeout(() => env.cancel(), 500);
+    const started = Date.now();
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('refuses a ref of another cluster', async () => {
+    await expect(
+      acts.awaitPrometheusReady({ ref: { cluster: 'elsewhere', namespace: 'x', name: 'y', uid: '' } }),
+    ).rejects.toThrow(/belongs to cluster elsewhere/);
   });
 });

@@ -56,17 +56,12 @@ export async function writeStackStatus(
 ): Promise<StackStatusWrite> {
   const { namespace, name, uid } = target;
   if (uid === '') return { result: 'gone' };
+  const at = { group: GROUP, version: VERSION, namespace, plural: PLURAL, name };
   let observed = o.observed;
   if (!observed) {
     let raw: unknown;
     try {
-      raw = await custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-        name,
-      });
+      raw = await custom.getNamespacedCustomObject(at);
     } catch (e) {
       if (isNotFound(e)) return { result: 'gone' };
       throw e;
@@ -93,11 +88,7 @@ export async function writeStackStatus(
   let written: unknown;
   try {
     written = await custom.replaceNamespacedCustomObjectStatus({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
+      ...at,
       body: {
         apiVersion: API_VERSION,
         kind: KIND,

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
-import { signalStack } from '../client/stack-client.js';
+import { applySpec } from '../client/stack-client.js';
 import { repoRoot } from '../devstack/paths.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
 import { statusQuery } from '../workflows/definitions.js';
@@ -67,7 +67,8 @@ async function once(client: Client, core: k8s.CoreV1Api, run: number) {
       grafana: { instance: 'default' },
     });
     if (!parsed.ok) throw new Error(parsed.error);
-    await signalStack(client, ref, { generation: 1, spec: parsed.spec });
+    const applied = await applySpec(client, ref, { generation: 1, spec: parsed.spec });
+    if (!applied.accepted) throw new Error(`applySpec rejected (${applied.reason}): ${applied.message}`);
     const child = client.workflow.getHandle(`${stackWorkflowId(ref)}/provision/g1-1`);
     // The first Kubernetes activity seen running: kill its worker there and then.
     const started = await waitFor('a Kubernetes activity running', async () => {

@@ -190,7 +190,10 @@ function safe(f: () => string): string {
   }
 }
 
-main().catch((e: unknown) => {
-  say(`bench: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = e instanceof BenchEnvError ? 2 : 1;
-});
+main()
+  .catch((e: unknown) => {
+    say(`bench: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = e instanceof BenchEnvError ? 2 : 1;
+  })
+  // Watches and keep-alive sockets of the clients would hold the process open once the results are out.
+  .finally(() => process.exit());

@@ -2,7 +2,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { parseEnv } from '../config/parse-env.js';
-import { temporalConnectionConfig, TemporalEnvSchema } from '../config/temporal.js';
+import {
+  temporalConnectionConfig,
+  TemporalEnvSchema,
+  type TemporalConnectionConfig,
+} from '../config/temporal.js';
 import { dnsLabel } from '../crd/primitives.js';
 import { makeKubeClients, type KubeClients } from '../kube/clients.js';
 import { lazyKubeConfig } from '../kube/kubeconfig.js';
@@ -25,13 +29,19 @@ export class CliContext {
   readonly kubeConfig: () => KubeConfig;
   private clients?: KubeClients;
   private temporal?: Promise<{ connection: Connection; client: Client }>;
+  private temporalSettings?: TemporalConnectionConfig;
 
   constructor(
-    env: NodeJS.ProcessEnv,
+    private readonly rawEnv: NodeJS.ProcessEnv,
     readonly cluster: string | undefined,
   ) {
-    this.env = parseEnv(CliEnvSchema, env, 'CLI');
+    this.env = parseEnv(CliEnvSchema, rawEnv, 'CLI');
     this.kubeConfig = lazyKubeConfig(this.env.KUBECONFIG);
+  }
+
+  /** Temporal address, namespace and credentials (env + temporal.toml profile). */
+  temporalConfig(): TemporalConnectionConfig {
+    return (this.temporalSettings ??= temporalConnectionConfig(this.rawEnv));
   }
 
   get clusterName(): string {
@@ -49,11 +59,12 @@ export class CliContext {
 
   async client(): Promise<Client> {
     this.temporal ??= (async () => {
-      const t = temporalConnectionConfig(this.env);
+      const t = this.temporalConfig();
       const connection = await Connection.connect({
         address: t.address,
         ...(t.tls !== undefined ? { tls: t.tls } : {}),
         ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+        ...(t.metadata ? { metadata: t.metadata } : {}),
         connectTimeout: '5s',
       });
       return { connection, client: new Client({ connection, namespace: t.namespace }) };
@@ -63,7 +74,7 @@ export class CliContext {
 
   /** The Temporal Web UI page of a workflow. */
   uiLink(workflowId: string): string {
-    return `${this.env.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(this.env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+    return `${this.env.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(this.temporalConfig().namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   }
 
   async close(): Promise<void> {

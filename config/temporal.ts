@@ -1,46 +1,58 @@
+import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { hostPort } from './parse-env.js';
+import { ConfigError, hostPort } from './parse-env.js';
 
 /**
- * How every Stackwright process reaches Temporal: the dev server (plain gRPC),
- * a self-hosted cluster with (m)TLS, or Temporal Cloud with an API key.
- * Parsed from the environment; errors are prettified and name the variable.
+ * How every Stackwright process reaches Temporal, the Temporal way: a profile
+ * from temporal.toml (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml;
+ * TEMPORAL_PROFILE picks one, default "default") overridden by the standard
+ * variables, resolved by @temporalio/envconfig exactly as the Temporal CLI and
+ * SDKs do. We only add checks, so a bad value is a clear error naming its source.
  */
+const bool = z.enum(['true', 'false', '1', '0']);
+const renamed = (standard: string) =>
+  z.undefined({ error: `renamed to Temporal's standard ${standard}` }).optional();
+
+/** The standard variables, checked for bad values; resolution is envconfig's. */
 export const TemporalEnvSchema = z
   .object({
-    TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_ADDRESS: hostPort.optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).optional(),
     TEMPORAL_API_KEY: z.string().min(1).optional(),
-    TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
-    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-    TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+    TEMPORAL_PROFILE: z.string().min(1).optional(),
+    TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+    TEMPORAL_TLS: bool.optional(),
+    TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
     TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    // Our names before envconfig: refused rather than silently ignored.
+    TEMPORAL_TLS_CERT_PATH: renamed('TEMPORAL_TLS_CLIENT_CERT_PATH'),
+    TEMPORAL_TLS_KEY_PATH: renamed('TEMPORAL_TLS_CLIENT_KEY_PATH'),
+    TEMPORAL_TLS_CA_PATH: renamed('TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
   })
-  .refine((e) => (e.TEMPORAL_TLS_CERT_PATH === undefined) === (e.TEMPORAL_TLS_KEY_PATH === undefined), {
-    message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
-    path: ['TEMPORAL_TLS_KEY_PATH'],
+  .refine((e) => !(e.TEMPORAL_TLS_CLIENT_CERT_PATH && e.TEMPORAL_TLS_CLIENT_CERT_DATA), {
+    message: 'set TEMPORAL_TLS_CLIENT_CERT_PATH or TEMPORAL_TLS_CLIENT_CERT_DATA, not both',
+    path: ['TEMPORAL_TLS_CLIENT_CERT_DATA'],
   })
-  .refine(
-    (e) =>
-      !(
-        e.TEMPORAL_TLS === 'false' &&
-        (e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH)
-      ),
-    {
-      message:
-        'TEMPORAL_TLS=false contradicts TEMPORAL_API_KEY / TEMPORAL_TLS_* (an API key or certificate needs TLS)',
-      path: ['TEMPORAL_TLS'],
-    },
-  );
-
-export type TemporalEnv = z.output<typeof TemporalEnvSchema>;
+  .refine((e) => !(e.TEMPORAL_TLS_CLIENT_KEY_PATH && e.TEMPORAL_TLS_CLIENT_KEY_DATA), {
+    message: 'set TEMPORAL_TLS_CLIENT_KEY_PATH or TEMPORAL_TLS_CLIENT_KEY_DATA, not both',
+    path: ['TEMPORAL_TLS_CLIENT_KEY_DATA'],
+  })
+  .refine((e) => !(e.TEMPORAL_TLS_SERVER_CA_CERT_PATH && e.TEMPORAL_TLS_SERVER_CA_CERT_DATA), {
+    message: 'set TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_CA_CERT_DATA, not both',
+    path: ['TEMPORAL_TLS_SERVER_CA_CERT_DATA'],
+  });
 
 export interface TemporalConnectionConfig {
   address: string;
   namespace: string;
   apiKey?: string;
+  metadata?: Record<string, string>;
   tls?:
     | boolean
     | {
@@ -50,32 +62,82 @@ export interface TemporalConnectionConfig {
       };
 }
 
-const read = (file: string, what: string): Buffer => {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`${what}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
-  }
-};
+export const TEMPORAL_DEFAULTS = { address: '127.0.0.1:7233', namespace: 'default' } as const;
 
-export function temporalConnectionConfig(env: TemporalEnv): TemporalConnectionConfig {
-  const tls: Exclude<TemporalConnectionConfig['tls'], boolean | undefined> = {};
-  if (env.TEMPORAL_TLS_SERVER_NAME) tls.serverNameOverride = env.TEMPORAL_TLS_SERVER_NAME;
-  if (env.TEMPORAL_TLS_CA_PATH)
-    tls.serverRootCACertificate = read(env.TEMPORAL_TLS_CA_PATH, 'TEMPORAL_TLS_CA_PATH');
-  if (env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH) {
-    tls.clientCertPair = {
-      crt: read(env.TEMPORAL_TLS_CERT_PATH, 'TEMPORAL_TLS_CERT_PATH'),
-      key: read(env.TEMPORAL_TLS_KEY_PATH, 'TEMPORAL_TLS_KEY_PATH'),
-    };
+/**
+ * The connection settings from env (+ temporal.toml), certificates read.
+ * Throws ConfigError naming the variable, profile key or file that is wrong.
+ */
+export function temporalConnectionConfig(env: NodeJS.ProcessEnv): TemporalConnectionConfig {
+  const checked = TemporalEnvSchema.safeParse(env);
+  if (!checked.success)
+    throw new ConfigError(`invalid Temporal configuration (environment):\n${z.prettifyError(checked.error)}`);
+
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const where = profileSource(vars);
+  // envconfig treats a missing file as "no profiles"; one named explicitly must exist.
+  const file = vars.TEMPORAL_CONFIG_FILE;
+  if (file && !fs.existsSync(file)) throw new ConfigError(`TEMPORAL_CONFIG_FILE: ${file} does not exist`);
+  let p: ClientConfigProfile;
+  try {
+    p = loadClientConfigProfile({ overrideEnvVars: vars, configFileStrict: true });
+  } catch (e) {
+    throw new ConfigError(`Temporal profile (${where}): ${(e as Error).message}`, { cause: e });
   }
-  const custom = Object.keys(tls).length > 0;
-  // An API key (Temporal Cloud) or any TLS setting implies TLS.
-  const useTls = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_API_KEY !== undefined || custom;
+
+  const address = p.address ?? TEMPORAL_DEFAULTS.address;
+  if (!hostPort.safeParse(address).success)
+    throw new ConfigError(`Temporal address '${address}' (${where}: address) must be host:port`);
+  if (p.namespace === '') throw new ConfigError(`Temporal namespace (${where}: namespace) is empty`);
+  const t = p.tls;
+  if (t?.disabled && (p.apiKey || t.clientCert || t.serverCACert))
+    throw new ConfigError(
+      'TEMPORAL_TLS=false (or tls.disabled) contradicts the API key / client certificate / CA (they need TLS)',
+    );
+  if (!t?.clientCert !== !t?.clientKey)
+    throw new ConfigError(
+      'a client certificate and its key go together (TEMPORAL_TLS_CLIENT_CERT_* and TEMPORAL_TLS_CLIENT_KEY_*)',
+    );
+
   return {
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
-    ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
-    ...(useTls ? { tls: custom ? tls : true } : {}),
+    address,
+    namespace: p.namespace ?? TEMPORAL_DEFAULTS.namespace,
+    ...(p.apiKey ? { apiKey: p.apiKey } : {}),
+    ...(p.grpcMeta && Object.keys(p.grpcMeta).length ? { metadata: p.grpcMeta } : {}),
+    ...tlsOption(p),
   };
+}
+
+function tlsOption(p: ClientConfigProfile): Pick<TemporalConnectionConfig, 'tls'> {
+  const t = p.tls;
+  if (t?.disabled) return { tls: false };
+  const tls: Exclude<TemporalConnectionConfig['tls'], boolean | undefined> = {};
+  if (t?.serverName) tls.serverNameOverride = t.serverName;
+  const ca = read(t?.serverCACert, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH / tls.server_ca_cert_path');
+  if (ca) tls.serverRootCACertificate = ca;
+  const crt = read(t?.clientCert, 'TEMPORAL_TLS_CLIENT_CERT_PATH / tls.client_cert_path');
+  const key = read(t?.clientKey, 'TEMPORAL_TLS_CLIENT_KEY_PATH / tls.client_key_path');
+  if (crt && key) tls.clientCertPair = { crt, key };
+  // Any TLS setting or an API key (Temporal Cloud) means TLS; plain gRPC otherwise.
+  if (Object.keys(tls).length) return { tls };
+  return t || p.apiKey ? { tls: true } : {};
+}
+
+type Source = { path: string } | { data: string | Uint8Array } | undefined;
+function read(src: Source, what: string): Buffer | undefined {
+  if (!src) return undefined;
+  if ('data' in src) return Buffer.from(src.data);
+  try {
+    return fs.readFileSync(src.path);
+  } catch (e) {
+    throw new ConfigError(`${what}: cannot read ${src.path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Where the profile comes from, for error messages. */
+function profileSource(env: Record<string, string>): string {
+  const file = env.TEMPORAL_CONFIG_FILE ?? '~/.config/temporalio/temporal.toml';
+  return `profile '${env.TEMPORAL_PROFILE ?? 'default'}' of ${file}`;
 }

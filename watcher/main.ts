@@ -15,7 +15,7 @@ export async function runWatcherProcess(
   signal?: AbortSignal,
 ): Promise<void> {
   const cfg = loadWatcherConfig(env);
-  const temporal = temporalConnectionConfig(cfg);
+  const temporal = temporalConnectionConfig(env);
   const kubeConfig = loadKubeConfig(cfg.KUBECONFIG);
   const logger = createLogger(cfg.LOG_LEVEL);
 
@@ -32,6 +32,7 @@ export async function runWatcherProcess(
     address: temporal.address,
     ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
     ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+    ...(temporal.metadata ? { metadata: temporal.metadata } : {}),
   });
   try {
     const leaseNamespace = cfg.STACKWRIGHT_LEASE_NAMESPACE ?? cfg.POD_NAMESPACE;

@@ -33,6 +33,7 @@ export async function runWorkerProcess(
     address: temporal.address,
     ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
     ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+    ...(temporal.metadata ? { metadata: temporal.metadata } : {}),
   }).catch((e: unknown) => {
     throw new Error(`cannot connect to Temporal at ${temporal.address} (TEMPORAL_ADDRESS)`, { cause: e });
   });

@@ -22,7 +22,7 @@ export interface WorkerSetup {
  */
 export function workerSetup(env: NodeJS.ProcessEnv): WorkerSetup {
   const cfg = asConfigError(undefined, () => loadWorkerConfig(env));
-  const temporal = asConfigError('TEMPORAL_', () => temporalConnectionConfig(cfg));
+  const temporal = asConfigError('TEMPORAL_', () => temporalConnectionConfig(env));
   const roles = cfg.STACKWRIGHT_ROLES;
   const bundle = cfg.STACKWRIGHT_WORKFLOW_BUNDLE;
   if (bundle && roles.includes('workflows')) {

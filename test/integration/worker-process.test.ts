@@ -157,10 +157,10 @@ describe('worker process', () => {
     [
       {
         STACKWRIGHT_ROLES: 'grafana',
-        TEMPORAL_TLS_CERT_PATH: '/nonexistent/tls.crt',
-        TEMPORAL_TLS_KEY_PATH: '/x',
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/tls.crt',
+        TEMPORAL_TLS_CLIENT_KEY_PATH: '/x',
       },
-      /^stackwright worker: TEMPORAL_TLS_CERT_PATH: cannot read \/nonexistent\/tls\.crt/,
+      /^stackwright worker: TEMPORAL_TLS_CLIENT_CERT_PATH .*: cannot read \/nonexistent\/tls\.crt/,
     ],
     [
       { STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: '/nonexistent/kubeconfig' },

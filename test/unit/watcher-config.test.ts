@@ -17,7 +17,6 @@ describe('watcher configuration (environment)', () => {
       STACKWRIGHT_LEASE_DURATION_MS: 15_000,
       STACKWRIGHT_LEASE_RENEW_MS: 5_000,
       STACKWRIGHT_HTTP_ADDRESS: '0.0.0.0:8080',
-      TEMPORAL_ADDRESS: '127.0.0.1:7233',
     });
     expect(c.STACKWRIGHT_STACK_OPTIONS).toBeUndefined();
   });

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../config/parse-env.js';
-import { temporalConnectionConfig, TemporalEnvSchema } from '../../config/temporal.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { describeError, failureExit, WORKER_EXIT, WorkerConfigError } from '../../worker/exit.js';
 import { workerSetup } from '../../worker/setup.js';
@@ -31,8 +30,6 @@ function configError(f: () => unknown): ConfigError {
 describe('loadWorkerConfig', () => {
   it('defaults to all roles against the local dev server', () => {
     expect(loadWorkerConfig({})).toEqual({
-      TEMPORAL_ADDRESS: '127.0.0.1:7233',
-      TEMPORAL_NAMESPACE: 'default',
       STACKWRIGHT_ROLES: ['workflows', 'kubernetes', 'grafana'],
       STACKWRIGHT_CLUSTER: 'local',
       STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 20,
@@ -55,9 +52,8 @@ describe('loadWorkerConfig', () => {
     [{ STACKWRIGHT_ROLES: ' , ' }, 'STACKWRIGHT_ROLES', /name at least one role/],
     [{ TEMPORAL_ADDRESS: 'temporal.example.com' }, 'TEMPORAL_ADDRESS', /must be host:port/],
     [{ TEMPORAL_ADDRESS: 'http://temporal:7233' }, 'TEMPORAL_ADDRESS', /must be host:port/],
-    [{ TEMPORAL_TLS_CERT_PATH: '/tls/tls.crt' }, 'TEMPORAL_TLS_KEY_PATH', /go together/],
-    [{ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_TLS', /contradicts TEMPORAL_API_KEY/],
-    [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS', /expected one of "true"\|"false"/],
+    [{ TEMPORAL_TLS_CERT_PATH: '/tls/tls.crt' }, 'TEMPORAL_TLS_CERT_PATH', /TEMPORAL_TLS_CLIENT_CERT_PATH/],
+    [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS', /expected one of .*"true"\|"false"/],
     [{ STACKWRIGHT_METRICS_ADDRESS: '9464' }, 'STACKWRIGHT_METRICS_ADDRESS', /must be host:port/],
     [{ STACKWRIGHT_CLUSTER: 'EU_1' }, 'STACKWRIGHT_CLUSTER', /DNS label/],
     [{ STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 'soon' }, 'STACKWRIGHT_SHUTDOWN_GRACE_SECONDS', /number/],
@@ -76,53 +72,6 @@ describe('loadWorkerConfig', () => {
     for (const v of ['STACKWRIGHT_ROLES', 'STACKWRIGHT_METRICS_ADDRESS', 'LOG_LEVEL']) {
       expect(message).toContain(`→ at ${v}`);
     }
-  });
-});
-
-describe('temporalConnectionConfig', () => {
-  const conn = (env: Record<string, string>) => temporalConnectionConfig(TemporalEnvSchema.parse(env));
-  const ca = file('ca.pem', 'CA');
-  const crt = file('tls.crt', 'CERT');
-  const key = file('tls.key', 'KEY');
-
-  it('plain gRPC for the dev server', () => {
-    expect(conn({ TEMPORAL_ADDRESS: '127.0.0.1:7233' })).toEqual({
-      address: '127.0.0.1:7233',
-      namespace: 'default',
-    });
-  });
-
-  it('TLS with the system roots', () => {
-    expect(conn({ TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_TLS: 'true' }).tls).toBe(true);
-  });
-
-  it('TLS with a private CA and a server name', () => {
-    const c = conn({ TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
-    expect(c.tls).toEqual({
-      serverNameOverride: 'temporal.internal',
-      serverRootCACertificate: Buffer.from('CA'),
-    });
-  });
-
-  it('mTLS from certificate files', () => {
-    const c = conn({ TEMPORAL_TLS_CERT_PATH: crt, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_NAMESPACE: 'prod' });
-    expect(c).toEqual({
-      address: '127.0.0.1:7233',
-      namespace: 'prod',
-      tls: { clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') } },
-    });
-  });
-
-  it('an API key implies TLS (Temporal Cloud)', () => {
-    const c = conn({ TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'key-1' });
-    expect(c).toMatchObject({ apiKey: 'key-1', tls: true });
-  });
-
-  it('an unreadable certificate is an error naming the variable and the file', () => {
-    const missing = path.join(dir, 'missing.crt');
-    expect(() => conn({ TEMPORAL_TLS_CERT_PATH: missing, TEMPORAL_TLS_KEY_PATH: key })).toThrow(
-      new RegExp(`^TEMPORAL_TLS_CERT_PATH: cannot read ${missing}: ENOENT`),
-    );
   });
 });
 
@@ -154,8 +103,8 @@ describe('workerSetup', () => {
       /^invalid worker configuration \(environment\):\n.*\n {2}→ at STACKWRIGHT_ROLES/,
     ],
     [
-      { STACKWRIGHT_ROLES: 'workflows', TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' },
-      /^TEMPORAL_TLS_CA_PATH: cannot read/,
+      { STACKWRIGHT_ROLES: 'workflows', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem' },
+      /^TEMPORAL_TLS_SERVER_CA_CERT_PATH .*: cannot read/,
     ],
     [{ STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: '/nonexistent/kubeconfig' }, /^KUBECONFIG: .*ENOENT/],
     [

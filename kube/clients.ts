@@ -3,6 +3,7 @@ import {
   CoreV1Api,
   createConfiguration,
   CustomObjectsApi,
+  EventsV1Api,
   KubernetesObjectApi,
   ServerConfiguration,
   type KubeConfig,
@@ -17,6 +18,7 @@ export interface KubeClients {
   custom: CustomObjectsApi;
   coordination: CoordinationV1Api;
   core: CoreV1Api;
+  events: EventsV1Api;
 }
 
 export interface KubeClientOptions {
@@ -59,5 +61,6 @@ export function makeKubeClients(kubeConfig: KubeConfig, options: KubeClientOptio
     custom: new CustomObjectsApi(config),
     coordination: new CoordinationV1Api(config),
     core: new CoreV1Api(config),
+    events: new EventsV1Api(config),
   };
 }

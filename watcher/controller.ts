@@ -42,6 +42,7 @@ export class Controller {
     this.reconciler = new Reconciler({
       cluster: d.cluster,
       custom: d.apis.custom,
+      events: d.apis.events,
       workflows: d.workflows,
       stackOptions: d.stackOptions,
       metrics,

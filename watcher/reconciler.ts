@@ -1,7 +1,9 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import os from 'node:os';
+import type { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { parseMonitoringStackSpec, type MonitoringStackSpec } from '../crd/spec.js';
 import type { StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
+import { recordStackEvent } from '../kube/stack-events.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { HandlerResult } from './keyed-queue.js';
 import type { WatcherMetrics } from './metrics.js';
@@ -12,6 +14,8 @@ import type { StackWorkflows } from './stack-workflows.js';
 export interface ReconcilerDeps {
   cluster: string;
   custom: CustomObjectsApi;
+  /** Events on the CR (an invalid spec), reported as stackwright.dev/operator. */
+  events: EventsV1Api;
   workflows: StackWorkflows;
   stackOptions?: StackOptionsOverrides;
   metrics: WatcherMetrics;
@@ -80,6 +84,13 @@ export class Reconciler {
     if (r === 'written') {
       this.d.metrics.inc('stackwright_watcher_invalid_specs_total');
       this.log(s).warn({ error }, 'invalid spec: InvalidSpec reported, no workflow started');
+      // One Event per rejected generation (the status write happens once per generation).
+      await recordStackEvent(
+        this.d.events,
+        s.metadata,
+        { type: 'Warning', reason: 'InvalidSpec', action: 'ValidateSpec', note: error },
+        { reportingInstance: `${os.hostname()}/watcher`, occurrence: `generation ${s.metadata.generation}` },
+      ).catch((e: unknown) => this.log(s).warn({ err: String(e) }, 'could not record the InvalidSpec Event'));
     }
     this.markHandled(s);
   }

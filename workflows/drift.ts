@@ -1,5 +1,6 @@
 import { prometheusBackend } from '../crd/prometheus.js';
 import { isoNow } from '../domain/clock.js';
+import type { StackEvent } from '../domain/stack-events.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
 import type { DriftReport, ReadySpec, StackOptions, StackView } from './definitions.js';
@@ -59,24 +60,51 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
     const drifted = [...report.kubernetes, ...report.grafana];
     const message = drifted.length ? `repaired drift: ${drifted.join(', ')}` : 'no drift';
     const healthy = h.status === 'OK';
-    await progress.step('drift', 'done', `${message}; health ${h.status}: ${h.message}`, {
-      phase: healthy ? 'Ready' : 'Degraded',
-      conditions: [
-        healthy
-          ? { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: h.message }
-          : { type: 'DatasourceHealthy', status: 'False', reason: 'HealthCheckFailed', message: h.message },
-        healthy
-          ? { type: 'Ready', status: 'True', reason: 'Ready', message: message }
-          : { type: 'Ready', status: 'False', reason: 'DatasourceUnhealthy', message: h.message },
-      ],
-    });
+    const events: StackEvent[] = [
+      ...(drifted.length
+        ? [{ type: 'Normal', reason: 'DriftRepaired', action: 'RepairDrift', note: message } as const]
+        : []),
+      ...(healthy
+        ? []
+        : [
+            {
+              type: 'Warning',
+              reason: 'DatasourceUnhealthy',
+              action: 'CheckDrift',
+              note: h.message,
+            } as const,
+          ]),
+    ];
+    await progress.step(
+      'drift',
+      'done',
+      `${message}; health ${h.status}: ${h.message}`,
+      {
+        phase: healthy ? 'Ready' : 'Degraded',
+        conditions: [
+          healthy
+            ? { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: h.message }
+            : { type: 'DatasourceHealthy', status: 'False', reason: 'HealthCheckFailed', message: h.message },
+          healthy
+            ? { type: 'Ready', status: 'True', reason: 'Ready', message: message }
+            : { type: 'Ready', status: 'False', reason: 'DatasourceUnhealthy', message: h.message },
+        ],
+      },
+      events,
+    );
     return { report, healthy, message };
   } catch (e) {
     const message = `drift check failed: ${errorMessage(e)}`;
-    await progress.step('drift', 'failed', message, {
-      phase: 'Degraded',
-      lastError: { step: 'drift', message },
-    });
+    await progress.step(
+      'drift',
+      'failed',
+      message,
+      {
+        phase: 'Degraded',
+        lastError: { step: 'drift', message },
+      },
+      [{ type: 'Warning', reason: 'DriftCheckFailed', action: 'CheckDrift', note: message }],
+    );
     return { report, healthy: false, message };
   }
 }

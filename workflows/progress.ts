@@ -13,6 +13,7 @@ import type { StackView, StepName, StepRecord } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { SA } from './search-attributes.js';
 import type { StatusUpdate } from '../domain/conditions.js';
+import type { StackEvent } from '../domain/stack-events.js';
 
 /** The one cap on recorded steps (workflow view, query, carried across continue-as-new). */
 export const MAX_RECORDED_STEPS = 50;
@@ -38,6 +39,7 @@ export class Progress {
     state: StepRecord['state'],
     message: string,
     status?: StatusUpdate,
+    events?: StackEvent[],
   ): Promise<void> {
     const rec: StepRecord = { step, state, message, at: isoNow() };
     this.view.steps = recordStep(this.view.steps, rec);
@@ -49,11 +51,14 @@ export class Progress {
       { key: SA.phase, value: this.view.phase },
     ]);
     await this.onRecord?.(rec, this.view.phase);
-    if (status) await this.writeStatus(status);
+    if (status) await this.writeStatus(status, events);
   }
 
-  /** Status is informational: a failure to write it is logged, never fails the saga. */
-  async writeStatus(update: StatusUpdate): Promise<void> {
+  /**
+   * Status (and the Events of the same moment, for kubectl describe) is
+   * informational: a failure to write it is logged, never fails the saga.
+   */
+  async writeStatus(update: StatusUpdate, events?: StackEvent[]): Promise<void> {
     if (update.phase) this.view.phase = update.phase;
     try {
       await kube(
@@ -63,6 +68,7 @@ export class Progress {
       ).patchStackStatus({
         ref: this.ref,
         update: { ...update, workflow: stackWorkflowExecution() },
+        ...(events?.length && { events }),
       });
     } catch (e) {
       if (isCancellation(e)) throw e; // the saga is being stopped: no more steps

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { exposureMode } from '../crd/exposure.js';
 import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.js';
+import { camelWord, type StackEvent } from '../domain/stack-events.js';
 import type { StackRef } from '../domain/stack-ref.js';
 import { grafana, kube, kubeWaiting } from './activities.js';
 import {
@@ -95,18 +96,30 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
   }
 
   try {
-    await progress.writeStatus({
-      phase: 'Provisioning',
-      observedGeneration: generation,
-      conditions: [
+    await progress.writeStatus(
+      {
+        phase: 'Provisioning',
+        observedGeneration: generation,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Provisioning',
+            message: `provisioning generation ${generation}`,
+          },
+        ],
+      },
+      [
         {
-          type: 'Ready',
-          status: 'False',
-          reason: 'Provisioning',
-          message: `provisioning generation ${generation}`,
+          type: 'Normal',
+          reason: 'ProvisioningStarted',
+          action: 'Provision',
+          note: isUpdate
+            ? `provisioning generation ${generation} (update from generation ${lastReady.generation})`
+            : `provisioning generation ${generation}`,
         },
       ],
-    });
+    );
 
     await begin('preflight', `check Grafana instance '${spec.grafana.instance}'`);
     // The apiserver refuses a backend change (CEL); a direct stack has no apiserver in between.
@@ -180,15 +193,28 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         return { value: h.status === 'OK' ? h : undefined, message: `${h.status}: ${h.message}` };
       },
     );
-    await progress.step('checkDatasourceHealth', 'done', health.message, {
-      phase: 'Ready',
-      observedGeneration: generation,
-      conditions: [
-        { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: health.message },
-        { type: 'Ready', status: 'True', reason: 'Ready', message: `generation ${generation} is ready` },
+    await progress.step(
+      'checkDatasourceHealth',
+      'done',
+      health.message,
+      {
+        phase: 'Ready',
+        observedGeneration: generation,
+        conditions: [
+          { type: 'DatasourceHealthy', status: 'True', reason: 'HealthCheckOK', message: health.message },
+          { type: 'Ready', status: 'True', reason: 'Ready', message: `generation ${generation} is ready` },
+        ],
+        lastError: null,
+      },
+      [
+        {
+          type: 'Normal',
+          reason: 'Ready',
+          action: 'Provision',
+          note: `generation ${generation} is ready: Prometheus at ${externalUrl}, datasource ${registered.uid} healthy in Grafana '${params.instance}'`,
+        },
       ],
-      lastError: null,
-    });
+    );
     return {
       outcome: 'Ready',
       view: {
@@ -218,20 +244,39 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       : isUpdate
         ? ` Rolled back to generation ${lastReady.generation}.`
         : ' Everything created was removed.';
-    await progress.writeStatus({
-      phase: isUpdate ? 'Degraded' : 'Failed',
-      observedGeneration: generation,
-      conditions: [
-        { type: conditionFor(current), status: 'False', reason: reasonWord(reason), message },
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: isUpdate ? 'UpdateRolledBack' : 'ProvisioningFailed',
-          message: `${current} failed.${undoNote}`,
-        },
-      ],
-      lastError: { step: current, message: `${message}${undoNote}` },
-    });
+    const events: StackEvent[] = [
+      {
+        type: 'Warning',
+        reason: reasonWord(reason),
+        action: camelWord(current),
+        note: `${current} failed: ${message.replace(`${current}: `, '')}`,
+      },
+      compensationErrors.length
+        ? { type: 'Warning', reason: 'CompensationFailed', action: 'Compensate', note: undoNote.trim() }
+        : {
+            type: 'Normal',
+            reason: isUpdate ? 'RolledBack' : 'Compensated',
+            action: 'Compensate',
+            note: undoNote.trim(),
+          },
+    ];
+    await progress.writeStatus(
+      {
+        phase: isUpdate ? 'Degraded' : 'Failed',
+        observedGeneration: generation,
+        conditions: [
+          { type: conditionFor(current), status: 'False', reason: reasonWord(reason), message },
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: isUpdate ? 'UpdateRolledBack' : 'ProvisioningFailed',
+            message: `${current} failed.${undoNote}`,
+          },
+        ],
+        lastError: { step: current, message: `${message}${undoNote}` },
+      },
+      events,
+    );
     return isUpdate
       ? { outcome: 'RolledBack', step: current, message, compensationErrors }
       : { outcome: 'Failed', step: current, message, compensationErrors };

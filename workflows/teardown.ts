@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import { prometheusBackend } from '../crd/prometheus.js';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
@@ -31,6 +32,12 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
   const progress = new Progress(ref, { ...input.view, steps: [] });
   const where = `${ref.namespace}/${ref.name}`;
   const uid = datasourceUid(ref);
+  // A status write of its own (nothing changes in the status): histories from
+  // before Events had no activity here.
+  const done = async (reason: string, note: string) => {
+    if (patched('teardown-done-event'))
+      await progress.writeStatus({}, [{ type: 'Normal', reason, action: 'Teardown', note }]);
+  };
   await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, {
     phase: 'Deleting',
   });
@@ -40,12 +47,14 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
     if (deletionPolicy === 'Orphan' && external) {
       const message = `Orphan: datasource ${uid} left in place (External: nothing in the cluster)`;
       await progress.step('teardown', 'done', message);
+      await done('Orphaned', message);
       return { outcome: 'Orphaned', message };
     }
     if (deletionPolicy === 'Orphan') {
       await kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref });
       const message = `Orphan: Prometheus objects and datasource ${uid} left in place`;
       await progress.step('teardown', 'done', message);
+      await done('Orphaned', message);
       return { outcome: 'Orphaned', message };
     }
     let dsNote = 'no Grafana datasource (no valid spec)';
@@ -60,6 +69,7 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
     if (external) {
       const message = `${dsNote}; External: nothing in the cluster to delete`;
       await progress.step('teardown', 'done', message);
+      await done('TeardownComplete', message);
       return { outcome: 'Deleted', message };
     }
     const exp = await kube(ref, `delete exposure ${where}`).deleteExposure({ ref });
@@ -70,10 +80,13 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
     );
     const message = `${dsNote}; deleted ${[...exp.deleted, ...prom.deleted].join(', ') || 'nothing (already gone)'}`;
     await progress.step('teardown', 'done', message);
+    await done('TeardownComplete', message);
     return { outcome: 'Deleted', message };
   } catch (e) {
     const message = errorMessage(e);
-    await progress.step('teardown', 'failed', message, { lastError: { step: 'teardown', message } });
+    await progress.step('teardown', 'failed', message, { lastError: { step: 'teardown', message } }, [
+      { type: 'Warning', reason: 'TeardownBlocked', action: 'Teardown', note: message },
+    ]);
     return { outcome: 'Failed', message };
   }
 }

@@ -1,4 +1,4 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MonitoringStackSpecSchema, type MonitoringStackSpec } from '../../crd/index.js';
 import type { StackRef } from '../../domain/stack-ref.js';
@@ -11,6 +11,10 @@ export interface KubeContext {
   cluster: string;
   objects: Objects;
   custom: CustomObjectsApi;
+  /** Events about MonitoringStacks, written with the status. */
+  events: EventsV1Api;
+  /** events.k8s.io reportingInstance: this worker process. */
+  reportingInstance: string;
 }
 
 /**

@@ -2,6 +2,7 @@
 // returns JSON; all are idempotent, so Temporal may retry any of them, also
 // after a timeout whose effect already landed.
 
+import os from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { makeKubeClients } from '../../kube/clients.js';
@@ -41,6 +42,8 @@ export interface KubernetesActivitiesOptions {
   cluster: string;
   /** Per-request timeout; default 10 s, well inside an activity attempt of 30 s. */
   requestTimeoutMs?: number;
+  /** events.k8s.io reportingInstance; default <hostname>/k8s.<cluster>. */
+  reportingInstance?: string;
 }
 
 export interface KubernetesActivities {
@@ -68,6 +71,8 @@ export function createKubernetesActivities(options: KubernetesActivitiesOptions)
     cluster: options.cluster,
     objects: new Objects(clients.objects),
     custom: clients.custom,
+    events: clients.events,
+    reportingInstance: options.reportingInstance ?? `${os.hostname()}/k8s.${options.cluster}`,
   };
   return {
     applyPrometheus: (input) => applyPrometheus(ctx, input),

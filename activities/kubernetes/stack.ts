@@ -1,7 +1,9 @@
+import { asyncLocalStorage } from '@temporalio/activity';
 import { z } from 'zod';
 import { GROUP, KIND, MonitoringStackSchema, PLURAL, VERSION } from '../../crd/index.js';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { isNotFound } from '../../kube/errors.js';
+import { recordStackEvent } from '../../kube/stack-events.js';
 import {
   InvalidStatusUpdateError,
   writeStackStatus,
@@ -48,6 +50,32 @@ export async function getStack(ctx: KubeContext, { ref }: StackInput): Promise<G
  * a new one of the same name (other uid), is not written.
  */
 export async function patchStackStatus(
+  ctx: KubeContext,
+  input: PatchStackStatusInput,
+): Promise<PatchStackStatusResult> {
+  const result = await writeStatus(ctx, input);
+  if (result.found) await recordEvents(ctx, input);
+  return result;
+}
+
+/** After the status: the Events of the same step, each counted once per activity (not per attempt). */
+async function recordEvents(ctx: KubeContext, { ref, events }: PatchStackStatusInput): Promise<void> {
+  // Outside an activity (tests) there is no occurrence to dedupe retries by.
+  const info = asyncLocalStorage.getStore()?.info;
+  const run = info?.workflowExecution?.runId;
+  for (const [i, event] of (events ?? []).entries()) {
+    try {
+      await recordStackEvent(ctx.events, ref, event, {
+        reportingInstance: ctx.reportingInstance,
+        ...(info && run && { occurrence: `${run}/${info.activityId}/${i}` }),
+      });
+    } catch (err) {
+      throw failure(`record Event ${event.reason} on ${describe(ref)}`, err, [409]);
+    }
+  }
+}
+
+async function writeStatus(
   ctx: KubeContext,
   { ref, update }: PatchStackStatusInput,
 ): Promise<PatchStackStatusResult> {

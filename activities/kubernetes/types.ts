@@ -4,6 +4,7 @@
 import type { MonitoringStack, MonitoringStackSpec, MonitoringStackStatus } from '../../crd/index.js';
 import type { StatusUpdate } from '../../domain/conditions.js';
 import type { StackRef } from '../../domain/stack-ref.js';
+import type { StackEvent } from '../../domain/stack-events.js';
 
 export interface StackInput {
   ref: StackRef;
@@ -85,6 +86,8 @@ export interface OrphanResult {
 export interface PatchStackStatusInput {
   ref: StackRef;
   update: StatusUpdate;
+  /** Events to record on the CR with this status (kubectl describe). */
+  events?: StackEvent[];
 }
 
 export type PatchStackStatusResult = { found: false } | { found: true; status: MonitoringStackStatus };

@@ -25,8 +25,8 @@ import { loadWorkerConfig } from '../../worker/config.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
 const NAMESPACE = 'stackwright-system';
-/** Not Kubernetes objects: docker compose's Prometheus config, and kustomize's own file. */
-const NOT_OBJECTS = ['compose/', 'kustomization.yaml'];
+/** Not Kubernetes objects: docker compose's Prometheus config, kustomize's own file, the Helm chart (helm-chart.test.ts). */
+const NOT_OBJECTS = ['compose/', 'kustomization.yaml', 'helm/'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are untyped YAML
 type Obj = Record<string, any>;
@@ -170,6 +170,8 @@ const sources = (dir: string) =>
 // The one MonitoringStack status writer, used by the activities and the watcher alike.
 const statusWriterSource = fs.readFileSync(path.join(repoRoot, 'kube', 'stack-status.ts'), 'utf8');
 const activitySources = `${sources(path.join(repoRoot, 'activities', 'kubernetes'))}\n${statusWriterSource}`;
+// The one Event recorder, next to it.
+const eventSources = fs.readFileSync(path.join(repoRoot, 'kube', 'stack-events.ts'), 'utf8');
 
 /** What the Kubernetes worker needs, derived from the activities' manifests, keys and API calls. */
 function kubernetesWorkerNeeds(): Set<string> {
@@ -211,6 +213,11 @@ function kubernetesWorkerNeeds(): Set<string> {
   ];
   expect(custom.length).toBeGreaterThan(0);
   for (const [, verb, status] of custom) add(GROUP, status ? `${PLURAL}/status` : PLURAL, VERBS[verb!]!);
+  // Events on the CR, through the one recorder the status writer calls.
+  if (activitySources.includes('recordStackEvent(')) {
+    for (const [, verb] of eventSources.matchAll(/\.(read|create|replace)NamespacedEvent\(/g))
+      add('events.k8s.io', 'events', { read: 'get', create: 'create', replace: 'update' }[verb!]!);
+  }
   // blockOwnerDeletion on owner references: update on the owner's finalizers.
   if (ownerReference(ref).blockOwnerDeletion) add(GROUP, `${PLURAL}/finalizers`, 'update');
   return need;
@@ -266,7 +273,7 @@ describe('RBAC', () => {
     for (const verb of ['get', 'patch', 'update'])
       expect(cluster).toContain(`${GROUP}/${PLURAL}/status:${verb}`);
     expect(cluster).toContain(`${GROUP}/${PLURAL}/finalizers:update`);
-    expect(cluster).toContain('/events:create');
+    for (const verb of ['get', 'create', 'update']) expect(cluster).toContain(`events.k8s.io/events:${verb}`);
     expect([...cluster].filter((g) => g.includes('leases'))).toEqual([]);
     const lease = find('Role', 'stackwright-watcher-leader-election');
     expect(lease.metadata.namespace).toBe(NAMESPACE);
@@ -296,6 +303,9 @@ describe('RBAC', () => {
       need.add(key({ group: 'coordination.k8s.io', resource: 'leases', verb: VERBS[verb!]! }));
     }
     if (source.includes('new Watch(')) need.add(key({ group: GROUP, resource: PLURAL, verb: 'watch' }));
+    if (source.includes('recordStackEvent('))
+      for (const verb of ['get', 'create', 'update'])
+        need.add(key({ group: 'events.k8s.io', resource: 'events', verb }));
     expect(need.size).toBeGreaterThanOrEqual(5);
     const have = new Set([
       ...grants(find('ClusterRole', 'stackwright-watcher')),

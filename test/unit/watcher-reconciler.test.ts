@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { CustomObjectsApi, EventsV1Api, EventsV1Event } from '@kubernetes/client-node';
 import pino from 'pino';
 import { FINALIZER } from '../../crd/constants.js';
 import type { StackRef } from '../../domain/stack-ref.js';
@@ -123,13 +123,35 @@ function stack(over: Partial<Raw['metadata']> = {}, spec: unknown = validSpec, s
   };
 }
 
+/** events.k8s.io as the apiserver keeps it: by name, created once, then counted. */
+class FakeEvents {
+  readonly byName = new Map<string, EventsV1Event>();
+  readonly api = {
+    readNamespacedEvent: async ({ name }: { name: string }) => {
+      const e = this.byName.get(name);
+      if (!e) throw Object.assign(new Error('not found'), { code: 404 });
+      return structuredClone(e);
+    },
+    createNamespacedEvent: async ({ body }: { body: EventsV1Event }) => {
+      this.byName.set(body.metadata!.name!, structuredClone(body));
+      return body;
+    },
+    replaceNamespacedEvent: async ({ name, body }: { name: string; body: EventsV1Event }) => {
+      this.byName.set(name, structuredClone(body));
+      return body;
+    },
+  } as unknown as EventsV1Api;
+}
+
 let metrics: WatcherMetrics;
 let fakeWf: FakeWorkflows;
+let events: FakeEvents;
 const signal = new AbortController().signal;
 const reconcilerFor = (api: FakeApi) =>
   new Reconciler({
     cluster: 'c1',
     custom: api.api,
+    events: events.api,
     workflows: fakeWf.api,
     metrics,
     logger: pino({ level: 'silent' }),
@@ -141,6 +163,7 @@ const current = (api: FakeApi): WatchedStack => WatchedStackSchema.parse(api.obj
 beforeEach(() => {
   metrics = new WatcherMetrics();
   fakeWf = new FakeWorkflows();
+  events = new FakeEvents();
 });
 
 describe('Reconciler: hand-over', () => {
@@ -220,6 +243,17 @@ describe('Reconciler: invalid spec', () => {
     await reconcilerFor(api).reconcile(current(api), signal);
     expect(api.writes.filter((w) => w.op === 'status')).toHaveLength(1);
     expect(metrics.get('stackwright_watcher_invalid_specs_total')).toBe(1);
+    // And one Warning Event on the CR, for kubectl describe.
+    expect([...events.byName.values()]).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        reason: 'InvalidSpec',
+        action: 'ValidateSpec',
+        reportingController: 'stackwright.dev/operator',
+        note: expect.stringMatching(/spec\.prometheus\.replicas/),
+        regarding: expect.objectContaining({ kind: 'MonitoringStack', name: 'web', uid: 'uid-1' }),
+      }),
+    ]);
   });
 
   it('a valid generation after an invalid one clears InvalidSpec, then hands over', async () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ToolchainError } from './tools.js';
 
 /**
  * Certificates for the local Kubernetes control plane, made with the openssl CLI:
@@ -47,7 +48,10 @@ function openssl(args: string[], cwd: string): void {
   } catch (e) {
     const err = e as { code?: string; stderr?: Buffer };
     if (err.code === 'ENOENT')
-      throw new Error('openssl is not installed: apt-get install -y openssl', { cause: e });
+      throw new ToolchainError(
+        'openssl is not installed (the local stack makes its certificates with it): sudo apt-get install -y openssl',
+        { cause: e },
+      );
     throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString() ?? String(e)}`, { cause: e });
   }
 }

@@ -45,8 +45,9 @@ export async function up(say: Say, options: { with?: OptionalComponent[] } = {})
   const optional = OPTIONAL.filter(
     (c) => options.with?.includes(c.name as OptionalComponent) || isOurs(readPid(c.name)),
   );
-  const tools = await ensureTools(optional.map((c) => c.name));
+  // Certificates first: a missing openssl fails before minutes of Go builds.
   const pki = ensurePki(statePath('pki'));
+  const tools = await ensureTools(optional.map((c) => c.name));
   writeKubeconfigs(pki);
   const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
 
@@ -74,6 +75,7 @@ export async function up(say: Say, options: { with?: OptionalComponent[] } = {})
     PROMETHEUS_URL: `http://127.0.0.1:${PORTS.prometheus}`,
     KUBECTL: tools.kubectl,
     ...(optional.includes(prometheusOperator) && { PROMETHEUS_OPERATOR_URL }),
+    HELM: tools.helm,
   };
   writeEnvFile(envFilePath(), env);
   return { env, started, reused, restarted };

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
 
@@ -15,23 +15,20 @@ export interface Tools {
   /** Only when built on request (`dev up --with prometheus-operator`). */
   prometheusOperator?: string;
   prometheusOperatorCrds?: string;
+  helm: string;
 }
 
-export class ToolchainError extends Error {}
+/** A missing prerequisite; the message says how to install it. The CLI exits 3. */
+export class ToolchainError extends Error {
+  readonly exitCode = 3;
+}
 
 /**
  * Builds (or finds cached) Go binaries via scripts/build-tools.sh, whose progress
- * goes to stderr, and locates Debian's prometheus. Missing Go or prometheus is a
- * ToolchainError that says how to fix it.
+ * goes to stderr. Missing Go is a ToolchainError that says how to fix it.
  */
 export async function ensureTools(optional: readonly string[] = []): Promise<Tools> {
-  const prometheus = which('prometheus');
-  if (!prometheus) {
-    throw new ToolchainError(
-      "prometheus is not installed. Install Debian's package: sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus",
-    );
-  }
-  const dirs = await runBuild(optional.length ? ['temporal', 'etcd', 'k8s', 'kwok', ...optional] : []);
+  const dirs = await runBuild(optional.length ? ['temporal', 'etcd', 'k8s', 'kwok', 'prometheus', 'helm', ...optional] : []);
   const d = (c: string, bin: string) => {
     const dir = dirs.get(c);
     if (!dir) throw new ToolchainError(`build-tools did not report a directory for ${c}`);
@@ -46,18 +43,13 @@ export async function ensureTools(optional: readonly string[] = []): Promise<Too
     kubectl: d('k8s', 'kubectl'),
     kwok: d('kwok', 'kwok'),
     kwokStages: d('kwok', 'stages.yaml'),
-    prometheus,
+    prometheus: d('prometheus', 'prometheus'),
+    helm: d('helm', 'helm'),
     ...(dirs.has('prometheus-operator') && {
       prometheusOperator: d('prometheus-operator', 'prometheus-operator'),
       prometheusOperatorCrds: d('prometheus-operator', 'crds.yaml'),
     }),
   };
-}
-
-function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  const out = r.stdout.trim();
-  return r.status === 0 && out ? out : undefined;
 }
 
 /** build-tools.sh for `components` (its default set when empty). */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the local stack's Go binaries (temporal, etcd, Kubernetes, kwok) into a
-# cache outside the repo, keyed by version and by the wrapper go.mod/go.sum hash.
+# Builds the local stack's Go binaries (temporal, etcd, Kubernetes, kwok, Prometheus)
+# and helm (for the chart tests) into a cache outside the repo, keyed by version
+# and by the wrapper go.mod/go.sum hash.
 # A cache entry counts only if its manifest's checksums still match: a partial or
 # corrupt entry is deleted and rebuilt, never trusted.
 #
 # Usage: scripts/build-tools.sh [--check] [component...]
 #   --check   exit 0 if every named component is cached and intact, 1 otherwise (no build)
-# With no component named it builds the local stack's (temporal etcd k8s kwok).
+# With no component named it builds the local stack's (temporal etcd k8s kwok prometheus helm).
 # prometheus-operator (for `dev up --with prometheus-operator`) and grafana-operator,
 # the benchmark peer of bench/ (never part of the product), are built only when named.
 # Prints, as its last lines, "<component>=<binary dir>" for each component.
@@ -19,11 +20,11 @@ TEMPORAL_CLI_VERSION=v1.5.1
 check_only=0
 if [[ ${1:-} == --check ]]; then check_only=1; shift; fi
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok)
+[[ ${#components[@]} -gt 0 ]] || components=(temporal etcd k8s kwok prometheus helm)
 for c in "${components[@]}"; do
   case $c in
-    temporal | etcd | k8s | kwok | grafana-operator | prometheus-operator) ;;
-    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok grafana-operator prometheus-operator)" >&2; exit 2 ;;
+    temporal | etcd | k8s | kwok | prometheus | helm | grafana-operator | prometheus-operator) ;;
+    *) echo "build-tools: unknown component '$c' (known: temporal etcd k8s kwok prometheus helm grafana-operator prometheus-operator)" >&2; exit 2 ;;
   esac
 done
 
@@ -38,7 +39,7 @@ key() {
   local c=$1
   case $c in
     temporal) echo "temporal-$TEMPORAL_CLI_VERSION-$(go env GOVERSION)" ;;
-    etcd | k8s | kwok | grafana-operator | prometheus-operator)
+    etcd | k8s | kwok | prometheus | helm | grafana-operator | prometheus-operator)
       local v h
       # The first required module's version: `require m v`, or the first line of a block.
       v=$(awk '/^require \(/{getline; print $2; exit} /^require /{print $3; exit}' "$ROOT/tools/$c/go.mod")
@@ -55,6 +56,8 @@ binaries() {
     etcd) echo etcd ;;
     k8s) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
     kwok) echo kwok stages.yaml ;;
+    prometheus) echo prometheus ;;
+    helm) echo helm ;;
     grafana-operator) echo grafana-operator ;;
     prometheus-operator) echo prometheus-operator crds.yaml ;;
   esac
@@ -124,6 +127,24 @@ build() {
       for f in "$crds"/*.yaml; do
         printf -- '---\n' && cat "$f"
       done > "$tmp/crds.yaml"
+      ;;
+    prometheus)
+      # Module v0.3MM.P is Prometheus 3.MM.P; stamp that version so /api/v1/status/buildinfo
+      # (which Grafana's health check and version detection read) reports it. Built without
+      # the builtinassets tag: the module does not carry the compiled web UI, only the API.
+      local mv pv
+      mv=$(awk '/^require /{print $3; exit}' "$ROOT/tools/prometheus/go.mod")
+      pv=$(echo "$mv" | sed -E 's/^v0\.3([0-9][0-9])\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')
+      local ld="-s -w -X github.com/prometheus/common/version.Version=$pv"
+      ld+=" -X github.com/prometheus/common/version.Branch=HEAD -X github.com/prometheus/common/version.Revision=$mv"
+      (cd "$ROOT/tools/prometheus" && go build -v -ldflags "$ld" -o "$tmp/prometheus" \
+        github.com/prometheus/prometheus/cmd/prometheus) 2>&1 | progress "$c"
+      ;;
+    helm)
+      local hv
+      hv=$(awk '/^require /{print $3; exit}' "$ROOT/tools/helm/go.mod")
+      (cd "$ROOT/tools/helm" && go build -v -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$hv -X helm.sh/helm/v4/internal/version.metadata=" \
+        -o "$tmp/helm" helm.sh/helm/v4/cmd/helm) 2>&1 | progress "$c"
       ;;
   esac
   local b

@@ -28,7 +28,9 @@ export class ToolchainError extends Error {
  * goes to stderr. Missing Go is a ToolchainError that says how to fix it.
  */
 export async function ensureTools(optional: readonly string[] = []): Promise<Tools> {
-  const dirs = await runBuild(optional.length ? ['temporal', 'etcd', 'k8s', 'kwok', 'prometheus', 'helm', ...optional] : []);
+  const dirs = await runBuild(
+    optional.length ? ['temporal', 'etcd', 'k8s', 'kwok', 'prometheus', 'helm', ...optional] : [],
+  );
   const d = (c: string, bin: string) => {
     const dir = dirs.get(c);
     if (!dir) throw new ToolchainError(`build-tools did not report a directory for ${c}`);

@@ -1,6 +1,7 @@
-// Writes deploy/crd/monitoringstacks.stackwright.dev.yaml from the zod schemas in crd/.
-//   npx tsx scripts/gen-crd.ts           regenerate the file
-//   npx tsx scripts/gen-crd.ts --check   exit 1 if the file on disk is stale
+// Writes deploy/crd/monitoringstacks.stackwright.dev.yaml, and the same file into the
+// Helm chart's crds/, from the zod schemas in crd/.
+//   npx tsx scripts/gen-crd.ts           regenerate the files
+//   npx tsx scripts/gen-crd.ts --check   exit 1 if a file on disk is stale
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,6 +11,7 @@ import { monitoringStackCrd } from '../crd/manifest.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const crdFile = path.join(repoRoot, 'deploy', 'crd', `${CRD_NAME}.yaml`);
+export const chartCrdFile = path.join(repoRoot, 'deploy', 'helm', 'stackwright', 'crds', `${CRD_NAME}.yaml`);
 
 /** The file's exact expected contents (formatted the way prettier leaves YAML). */
 export function renderCrdYaml(): string {
@@ -19,22 +21,26 @@ export function renderCrdYaml(): string {
 }
 
 function main(argv: string[]): number {
-  const rel = path.relative(repoRoot, crdFile);
   const want = renderCrdYaml();
-  if (argv.includes('--check')) {
-    let have = '';
-    try {
-      have = readFileSync(crdFile, 'utf8');
-    } catch {
-      // missing counts as stale
+  let status = 0;
+  for (const file of [crdFile, chartCrdFile]) {
+    const rel = path.relative(repoRoot, file);
+    if (argv.includes('--check')) {
+      let have = '';
+      try {
+        have = readFileSync(file, 'utf8');
+      } catch {
+        // missing counts as stale
+      }
+      if (have === want) continue;
+      console.error(`${rel} is stale: the zod schemas in crd/ changed. Run \`npx tsx scripts/gen-crd.ts\`.`);
+      status = 1;
+      continue;
     }
-    if (have === want) return 0;
-    console.error(`${rel} is stale: the zod schemas in crd/ changed. Run \`npx tsx scripts/gen-crd.ts\`.`);
-    return 1;
+    writeFileSync(file, want);
+    console.log(`wrote ${rel}`);
   }
-  writeFileSync(crdFile, want);
-  console.log(`wrote ${rel}`);
-  return 0;
+  return status;
 }
 
 // Run only as a script, so tests can import renderCrdYaml.

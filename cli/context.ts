@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
@@ -10,6 +12,15 @@ import {
 import { dnsLabel } from '../crd/primitives.js';
 import { makeKubeClients, type KubeClients } from '../kube/clients.js';
 import { lazyKubeConfig } from '../kube/kubeconfig.js';
+
+/** ~/.kube/config or an in-cluster service account: what a default kubeconfig load finds without KUBECONFIG. */
+function defaultKubeConfigExists(): boolean {
+  const home = process.env.HOME ?? '';
+  return (
+    (home !== '' && fs.existsSync(path.join(home, '.kube', 'config'))) ||
+    fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')
+  );
+}
 
 const CliEnvSchema = z.intersection(
   TemporalEnvSchema,
@@ -46,6 +57,16 @@ export class CliContext {
 
   get clusterName(): string {
     return this.cluster ?? this.env.STACKWRIGHT_CLUSTER;
+  }
+
+  /**
+   * Whether a kubeconfig for the cluster asked about is at hand: KUBECONFIG (or
+   * the default one) belongs to STACKWRIGHT_CLUSTER, so `--cluster <another>`
+   * has none, and neither does a shell with no kubeconfig at all.
+   */
+  hasKubeConfig(): boolean {
+    if (this.clusterName !== this.env.STACKWRIGHT_CLUSTER) return false;
+    return this.env.KUBECONFIG !== undefined || defaultKubeConfigExists();
   }
 
   /** Kubernetes API clients (each request times out after 30 s), made on first use. */

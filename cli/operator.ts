@@ -1,3 +1,5 @@
+import { ConfigError } from '../config/parse-env.js';
+import { isGrafanaSetting, keep as without } from './fleet.js';
 import { runWatcherProcess } from '../watcher/main.js';
 import { runWorkerProcess } from '../worker/main.js';
 
@@ -46,4 +48,50 @@ export async function runOperator(env: NodeJS.ProcessEnv, parts: OperatorParts =
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function rolesFixed(env: NodeJS.ProcessEnv, roles: string, command: string): void {
+  const asked = env.STACKWRIGHT_ROLES;
+  if (
+    asked !== undefined &&
+    asked
+      .split(',')
+      .map((r) => r.trim())
+      .sort()
+      .join(',') !== roles
+  )
+    throw new ConfigError(
+      `STACKWRIGHT_ROLES=${asked}: '${command}' always runs ${roles}; unset it, or use 'stackwright worker'`,
+    );
+}
+
+/**
+ * The control plane of a fleet: the workflow and Grafana roles. It holds the
+ * Grafana tokens and no Kubernetes credentials at all (KUBECONFIG is not even
+ * passed on): every Kubernetes call goes to the agent of the stack's cluster,
+ * through Temporal.
+ */
+export async function runControlPlane(env: NodeJS.ProcessEnv): Promise<void> {
+  rolesFixed(env, 'grafana,workflows', 'control-plane');
+  await runWorkerProcess({
+    ...without(env, (k) => k === 'KUBECONFIG'),
+    STACKWRIGHT_ROLES: 'workflows,grafana',
+  });
+}
+
+/**
+ * One cluster's agent: the watcher and the Kubernetes worker (task queue
+ * k8s.<STACKWRIGHT_CLUSTER>) with that cluster's credentials only. Grafana
+ * settings are dropped before anything reads them, so an agent holds no Grafana
+ * token. It only connects out: to its apiserver and to Temporal. Worker and
+ * watcher are guarded as in the operator: one ending stops the other.
+ */
+export async function runAgent(env: NodeJS.ProcessEnv, parts: OperatorParts = PARTS): Promise<void> {
+  if (!env.STACKWRIGHT_CLUSTER)
+    throw new ConfigError(
+      "STACKWRIGHT_CLUSTER is not set: an agent serves exactly one cluster; name it (e.g. 'east')",
+    );
+  rolesFixed(env, 'kubernetes', 'agent');
+  const agentEnv = { ...without(env, isGrafanaSetting), STACKWRIGHT_ROLES: 'kubernetes' };
+  await runOperator(agentEnv, parts);
 }

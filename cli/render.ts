@@ -1,4 +1,5 @@
 import type { StackView } from '../workflows/definitions.js';
+import type { FleetStack } from '../client/fleet.js';
 import type { StackSummary } from './stacks.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -30,7 +31,7 @@ export function stacksTable(stacks: StackSummary[]): string {
     ['NAMESPACE', 'NAME', 'PHASE', 'PROMETHEUS', 'DATASOURCE', 'AGE'],
     stacks.map((s) => [
       s.namespace,
-      s.source === 'direct' ? `${s.name} (direct)` : s.name,
+      s.source === 'cluster' ? s.name : `${s.name} (${s.source})`,
       s.phase,
       s.prometheusUrl ?? '-',
       s.datasource?.uid ?? '-',
@@ -39,9 +40,35 @@ export function stacksTable(stacks: StackSummary[]): string {
   );
 }
 
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** `list --all-clusters`: every cluster's stacks, from Temporal. */
+export function fleetTable(stacks: FleetStack[]): string {
+  return table(
+    ['CLUSTER', 'NAMESPACE', 'NAME', 'PHASE', 'CURRENT STEP', 'DATASOURCE', 'AGE'],
+    stacks.map((s) => [
+      s.cluster,
+      s.namespace,
+      s.name,
+      s.phase,
+      s.currentStep
+        ? `${s.currentStep}${s.currentStepMessage ? `: ${clip(s.currentStepMessage, 60)}` : ''}`
+        : '-',
+      s.datasourceUid ?? '-',
+      age(s.startedAt),
+    ]),
+  );
+}
+
+const SOURCE_NOTE: Record<StackSummary['source'], string> = {
+  cluster: '',
+  direct: ' (direct: no MonitoringStack resource)',
+  workflow: ' (as its workflow reports it: no kubeconfig for this cluster here)',
+};
+
 export function stackDetail(s: StackSummary): string {
   const lines = [
-    `Name:         ${s.namespace}/${s.name}${s.source === 'direct' ? ' (direct: no MonitoringStack resource)' : ''}`,
+    `Name:         ${s.namespace}/${s.name}${SOURCE_NOTE[s.source]}`,
     `Phase:        ${s.phase}`,
     `Generation:   ${s.generation ?? '-'} (observed ${s.observedGeneration ?? '-'})`,
     `Prometheus:   ${s.prometheusUrl ?? '-'}`,

@@ -16,7 +16,8 @@ import type { StackManifest } from './manifest.js';
 export interface StackSummary {
   namespace: string;
   name: string;
-  source: 'cluster' | 'direct';
+  /** The CR; a direct stack's workflow; or, with no kubeconfig for the cluster at hand, the workflow's view. */
+  source: 'cluster' | 'direct' | 'workflow';
   phase: string;
   generation?: number;
   observedGeneration?: number;
@@ -94,12 +95,16 @@ export function fromCr(ctx: CliContext, cr: MonitoringStack): StackSummary {
   };
 }
 
-export function fromView(ctx: CliContext, v: StackView): StackSummary {
+export function fromView(
+  ctx: CliContext,
+  v: StackView,
+  source: StackSummary['source'] = 'direct',
+): StackSummary {
   const workflowId = stackWorkflowId(v.ref);
   return {
     namespace: v.ref.namespace,
     name: v.ref.name,
-    source: 'direct',
+    source,
     phase: v.phase,
     ...(v.desiredGeneration !== undefined ? { generation: v.desiredGeneration } : {}),
     ...(v.observedGeneration !== undefined ? { observedGeneration: v.observedGeneration } : {}),
@@ -112,12 +117,23 @@ export function fromView(ctx: CliContext, v: StackView): StackSummary {
   };
 }
 
-/** A stack by name: its CR if there is one, else a direct stack's workflow. */
+/**
+ * A stack by name: its CR if there is one, else a direct stack's workflow. With
+ * no kubeconfig for the cluster at hand (e.g. `--cluster east` from the local
+ * cluster's shell), the workflow's own view: Temporal knows every cluster's stacks.
+ */
 export async function getStackSummary(
   ctx: CliContext,
   namespace: string,
   name: string,
 ): Promise<StackSummary> {
+  if (!ctx.hasKubeConfig()) {
+    const view = await queryView(ctx, namespace, name);
+    if (view) return fromView(ctx, view, view.ref.uid === '' ? 'direct' : 'workflow');
+    throw notFound(
+      `no running workflow for stack ${namespace}/${name} in cluster '${ctx.clusterName}' (and no kubeconfig for that cluster here to look for its resource)`,
+    );
+  }
   const cr = await readStackCr(ctx, namespace, name);
   if (cr) return fromCr(ctx, cr);
   const view = await queryView(ctx, namespace, name);

@@ -2,3 +2,4 @@
 // scripts use to start, signal and query stack workflows.
 //   import { stacks } from 'stackwright/client';
 export * as stacks from './stack-client.js';
+export * as fleet from './fleet.js';

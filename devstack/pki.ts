@@ -76,8 +76,9 @@ function leaf(dir: string, name: string, subject: string, ext: string): void {
   fs.rmSync(path.join(dir, `${name}.ext`));
 }
 
-export function ensurePki(dir: string): Pki {
-  const pki: Pki = {
+/** Where a PKI's files are (whether or not they exist yet). */
+export function pkiFiles(dir: string): Pki {
+  return {
     dir,
     caCert: path.join(dir, 'ca.crt'),
     caKey: path.join(dir, 'ca.key'),
@@ -92,6 +93,12 @@ export function ensurePki(dir: string): Pki {
       ]),
     ) as Pki['client'],
   };
+}
+
+export const pkiComplete = (dir: string): boolean => fs.existsSync(path.join(dir, '.complete'));
+
+export function ensurePki(dir: string, caName = 'stackwright-dev-ca'): Pki {
+  const pki = pkiFiles(dir);
   const complete = path.join(dir, '.complete');
   if (fs.existsSync(complete)) return pki;
 
@@ -99,7 +106,7 @@ export function ensurePki(dir: string): Pki {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(
-    ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=stackwright-dev-ca', '-days', '3650', '-sha256']
+    ['req', '-x509', '-new', '-key', 'ca.key', '-subj', `/CN=${caName}`, '-days', '3650', '-sha256']
       .concat([
         '-addext',
         'basicConstraints=critical,CA:TRUE',

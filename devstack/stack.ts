@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { COMPONENTS, PORTS, run, type Component, type Ctx } from './components.js';
+import path from 'node:path';
+import { clusterComponents } from './cluster-components.js';
+import { CLUSTER_NAMES, clusterDef, clusterDefs, type ClusterDef, type ClusterName } from './clusters.js';
+import { ETCD, PORTS, run, SHARED_SERVICES, type Component, type Ctx } from './components.js';
 import { writeEnvFile } from './env-file.js';
 import { bootstrapServiceAccountToken } from './grafana/bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { portFree, probeHttp } from './net.js';
-import { envFilePath, kubeconfigPath, logPath, repoRoot, statePath } from './paths.js';
-import path from 'node:path';
-import { ensurePki, type Pki } from './pki.js';
+import { envFilePath, logPath, repoRoot, statePath } from './paths.js';
+import { ensurePki } from './pki.js';
 import { isOurs, logTail, readPid, startDetached, stopComponent } from './proc.js';
 import { ensureTools } from './tools.js';
 import {
@@ -27,6 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface UpResult {
   env: Record<string, string>;
+  /** The clusters running, `local` first. */
+  clusters: { name: ClusterName; api: string; kubeconfig: string; envFile: string }[];
   started: string[];
   reused: string[];
   /** Running but unhealthy, so stopped and started again (also listed in `started`). */
@@ -34,25 +38,49 @@ export interface UpResult {
 }
 
 /**
- * Brings the whole local stack up, reusing components that are already running
- * and restarting those that run but are unhealthy. Fails before starting
- * anything if a needed port is held by a foreign process; if a component fails
- * to start, prints its log tail and stops the stack.
+ * Start order for the first `clusters.length` clusters: etcd, the local
+ * cluster's control plane, Temporal, Prometheus, the Grafana emulator, then each
+ * extra cluster's control plane (so `--clusters 1` is the one-cluster stack
+ * exactly). `dev down` stops in reverse.
  */
-export async function up(say: Say, options: { with?: OptionalComponent[] } = {}): Promise<UpResult> {
+export function stackComponents(clusters: ClusterDef[]): Component[] {
+  const [first, ...extra] = clusters;
+  return [
+    ETCD,
+    ...(first ? clusterComponents(first) : []),
+    ...SHARED_SERVICES,
+    ...extra.flatMap(clusterComponents),
+  ];
+}
+
+/** Every component any `dev up --clusters N` can start: what `dev down` stops. */
+const allComponents = () => [...stackComponents(CLUSTER_NAMES.map(clusterDef)), ...OPTIONAL];
+
+/**
+ * Brings the local stack up with `clusters` Kubernetes clusters (1 to 3),
+ * reusing components that are already running and restarting those that run
+ * but are unhealthy; clusters beyond that are left as they are (their data is
+ * kept). Fails before starting anything if a needed
+ * port is held by a foreign process; if a component fails to start, prints its
+ * log tail and stops the stack.
+ */
+export async function up(
+  say: Say,
+  opts: { clusters?: number; with?: OptionalComponent[] } = {},
+): Promise<UpResult> {
+  const clusters = clusterDefs(opts.clusters ?? 1);
   fs.mkdirSync(statePath(), { recursive: true });
   // Optional components asked for, or left running by an earlier `dev up --with`.
   const optional = OPTIONAL.filter(
-    (c) => options.with?.includes(c.name as OptionalComponent) || isOurs(readPid(c.name)),
+    (c) => opts.with?.includes(c.name as OptionalComponent) || isOurs(readPid(c.name)),
   );
   // Certificates first: a missing openssl fails before minutes of Go builds.
-  const pki = ensurePki(statePath('pki'));
+  for (const c of clusters) writeKubeconfigs(c);
   const tools = await ensureTools(optional.map((c) => c.name));
-  writeKubeconfigs(pki);
-  const ctx: Ctx = { tools, pki, grafanaAdminPassword: secret('grafana', 'admin-password') };
+  const ctx: Ctx = { tools, grafanaAdminPassword: secret('grafana', 'admin-password') };
 
-  const { started, reused, restarted } = await startComponents(COMPONENTS, ctx, say);
-  await installCrd(tools.kubectl);
+  const { started, reused, restarted } = await startComponents(stackComponents(clusters), ctx, say);
+  for (const c of clusters) await installCrd(tools.kubectl, c.kubeconfig);
   if (optional.length > 0) {
     if (tools.prometheusOperatorCrds) await installOperatorCrds(tools.kubectl, tools.prometheusOperatorCrds);
     const more = await startComponents(optional, ctx, say);
@@ -60,10 +88,11 @@ export async function up(say: Say, options: { with?: OptionalComponent[] } = {})
     reused.push(...more.reused);
     restarted.push(...more.restarted);
   }
+  writeClusterCount(clusters.length);
 
   const grafanaUrl = `http://127.0.0.1:${PORTS.grafana}`;
   const env: Record<string, string> = {
-    KUBECONFIG: kubeconfigPath(),
+    KUBECONFIG: clusters[0]!.kubeconfig,
     TEMPORAL_ADDRESS: `127.0.0.1:${PORTS.temporal}`,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_UI_URL: `http://127.0.0.1:${PORTS.temporalUi}`,
@@ -78,7 +107,45 @@ export async function up(say: Say, options: { with?: OptionalComponent[] } = {})
     HELM: tools.helm,
   };
   writeEnvFile(envFilePath(), env);
-  return { env, started, reused, restarted };
+  for (const c of clusters) {
+    fs.mkdirSync(path.dirname(c.envFile), { recursive: true });
+    // What an agent of this cluster needs, and nothing of Grafana's.
+    writeEnvFile(c.envFile, {
+      KUBECONFIG: c.kubeconfig,
+      STACKWRIGHT_CLUSTER: c.name,
+      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS!,
+      TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE!,
+      KUBECTL: tools.kubectl,
+      // `stackwright agent` run by hand: one local replica needs no lease, and picks its own probe port.
+      STACKWRIGHT_LEADER_ELECTION: 'false',
+      STACKWRIGHT_HTTP_ADDRESS: '127.0.0.1:0',
+    });
+  }
+  return {
+    env,
+    clusters: clusters.map((c) => ({
+      name: c.name,
+      api: `https://127.0.0.1:${c.ports.apiserver}`,
+      kubeconfig: c.kubeconfig,
+      envFile: c.envFile,
+    })),
+    started,
+    reused,
+    restarted,
+  };
+}
+
+/** How many clusters the last `dev up` ran: `dev status` expects those up. */
+const clusterCountFile = () => statePath('clusters', 'count');
+function writeClusterCount(n: number): void {
+  fs.mkdirSync(path.dirname(clusterCountFile()), { recursive: true });
+  fs.writeFileSync(clusterCountFile(), `${n}\n`);
+}
+function readClusterCount(): number {
+  const n = Number(
+    fs.existsSync(clusterCountFile()) ? fs.readFileSync(clusterCountFile(), 'utf8').trim() : 1,
+  );
+  return Number.isInteger(n) && n >= 1 && n <= CLUSTER_NAMES.length ? n : 1;
 }
 
 /**
@@ -154,7 +221,7 @@ function reuseGraceMs(c: Component): number {
 async function awaitReady(c: Component, ctx: Ctx, ms: number): Promise<'ready' | 'exited' | 'timeout'> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await c.ready(ctx.pki)) return 'ready';
+    if (await c.ready()) return 'ready';
     if (!isOurs(readPid(c.name))) return 'exited';
     if (Date.now() > deadline) return 'timeout';
     await sleep(250);
@@ -169,9 +236,9 @@ async function waitReady(c: Component, ctx: Ctx): Promise<void> {
   if (r === 'timeout') throw new Error(`not ready after ${c.readyTimeoutMs / 1000}s`);
 }
 
-/** Stops, in reverse start order, only processes whose pid files this tool wrote. */
+/** Stops, in reverse start order, only processes whose pid files this tool wrote: every cluster's. */
 export async function down(say: Say): Promise<void> {
-  await stopComponents([...COMPONENTS, ...OPTIONAL], say);
+  await stopComponents(allComponents(), say);
 }
 
 export async function stopComponents(components: Component[], say: Say): Promise<void> {
@@ -183,38 +250,56 @@ export async function stopComponents(components: Component[], say: Say): Promise
 
 export interface ComponentStatus {
   name: string;
+  /** The cluster a control-plane component belongs to; absent for shared ones (etcd, Temporal, …). */
+  cluster?: ClusterName;
   state: 'up' | 'down' | 'unhealthy';
   pid?: number;
   endpoints: Record<string, string>;
 }
 
+/**
+ * Every component of the clusters the last `dev up` ran, plus any other
+ * cluster that still has a component running.
+ */
 export async function status(): Promise<ComponentStatus[]> {
-  const pki = fs.existsSync(statePath('pki', '.complete')) ? ensurePki(statePath('pki')) : undefined;
+  const count = readClusterCount();
+  const defs = CLUSTER_NAMES.map(clusterDef);
+  const owner = new Map<string, ClusterName>();
+  for (const d of defs) for (const c of clusterComponents(d)) owner.set(c.name, d.name);
+  const running = new Set(
+    allComponents()
+      .filter((c) => isOurs(readPid(c.name)))
+      .map((c) => owner.get(c.name)),
+  );
+  const shown = defs.filter((d) => d.index <= count || running.has(d.name));
   const out: ComponentStatus[] = [];
   // Optional components count only once started: `dev status` of a stack without them is all up.
-  for (const c of [...COMPONENTS, ...OPTIONAL.filter((o) => readPid(o.name))]) {
+  for (const c of [...stackComponents(shown), ...OPTIONAL.filter((o) => readPid(o.name))]) {
+    const cluster = owner.get(c.name);
+    const base = { name: c.name, ...(cluster && { cluster }), endpoints: c.endpoints };
     const rec = readPid(c.name);
     if (!isOurs(rec)) {
-      out.push({ name: c.name, state: 'down', endpoints: c.endpoints });
+      out.push({ ...base, state: 'down' });
       continue;
     }
-    const healthy = pki ? await c.ready(pki) : false;
-    out.push({ name: c.name, state: healthy ? 'up' : 'unhealthy', pid: rec.pid, endpoints: c.endpoints });
+    out.push({ ...base, state: (await c.ready()) ? 'up' : 'unhealthy', pid: rec.pid });
   }
   return out;
 }
 
-function writeKubeconfigs(pki: Pki): void {
-  const server = `https://127.0.0.1:${PORTS.apiserver}`;
-  fs.mkdirSync(statePath('kubeconfigs'), { recursive: true });
-  writeKubeconfig(kubeconfigPath(), {
+/** The cluster's CA (made once) and a kubeconfig per identity, all pointing at its apiserver. */
+function writeKubeconfigs(c: ClusterDef): void {
+  const pki = ensurePki(c.dir('pki'), c.name === 'local' ? undefined : `stackwright-dev-${c.name}-ca`);
+  const server = `https://127.0.0.1:${c.ports.apiserver}`;
+  fs.mkdirSync(c.dir('kubeconfigs'), { recursive: true });
+  writeKubeconfig(c.kubeconfig, {
     server,
     caCert: pki.caCert,
     ...pki.client.admin,
     user: 'stackwright-admin',
   });
   for (const who of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
-    writeKubeconfig(statePath('kubeconfigs', `${who}.kubeconfig`), {
+    writeKubeconfig(c.dir('kubeconfigs', `${who}.kubeconfig`), {
       server,
       caCert: pki.caCert,
       ...pki.client[who],
@@ -254,16 +339,16 @@ async function grafanaToken(url: string, adminPassword: string): Promise<string>
   return token;
 }
 
-/** The local cluster always has the current MonitoringStack CRD (generated into deploy/crd). */
-async function installCrd(kubectl: string): Promise<void> {
-  const kc = ['--kubeconfig', kubeconfigPath()];
+/** Every cluster always has the current MonitoringStack CRD (generated into deploy/crd). */
+async function installCrd(kubectl: string, kubeconfig: string): Promise<void> {
+  const kc = ['--kubeconfig', kubeconfig];
   await run(kubectl, [
     ...kc,
     'apply',
     '--server-side',
     '--force-conflicts',
     '--field-manager=stackwright-dev',
-    '-f',
+    '-k',
     path.join(repoRoot, 'deploy', 'crd'),
   ]);
   await run(kubectl, [

@@ -8,6 +8,7 @@ import type { GrafanaActivities } from '../activities/grafana/index.js';
 import type { KubernetesActivities } from '../activities/kubernetes/index.js';
 import { HEARTBEAT_TIMEOUT_MS } from '../domain/heartbeat.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, type StackRef } from '../domain/stack-ref.js';
+import { AGENT_ANSWER_TIMEOUT_MS, KUBERNETES_UNREACHABLE } from './cluster-wait.js';
 
 const retry: ActivityOptions['retry'] = {
   initialInterval: '1s',
@@ -15,15 +16,20 @@ const retry: ActivityOptions['retry'] = {
   maximumInterval: '30s',
 };
 
-/** Kubernetes activities for this stack's cluster; retried up to `deadlineMs` in all. */
+/**
+ * Kubernetes activities for this stack's cluster; retried up to `deadlineMs` in
+ * all. A cluster that does not answer (its agent takes no task, or its apiserver
+ * is unreachable) fails the call at once, for `untilClusterAnswers` to wait on.
+ */
 export const kube = (ref: StackRef, summary: string, deadlineMs = 5 * 60_000): KubernetesActivities =>
   proxyActivities<KubernetesActivities>({
     taskQueue: kubernetesTaskQueue(ref.cluster),
+    scheduleToStartTimeout: AGENT_ANSWER_TIMEOUT_MS,
     startToCloseTimeout: '30s',
     // Every activity heartbeats: a worker that died mid-activity is noticed in seconds.
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     scheduleToCloseTimeout: deadlineMs,
-    retry,
+    retry: { ...retry, nonRetryableErrorTypes: [KUBERNETES_UNREACHABLE] },
     summary,
   });
 
@@ -46,9 +52,10 @@ export const grafana = (summary: string, deadlineMs: number): GrafanaActivities 
 export const kubeWaiting = (ref: StackRef, summary: string, waitMs: number): KubernetesActivities =>
   proxyActivities<KubernetesActivities>({
     taskQueue: kubernetesTaskQueue(ref.cluster),
+    scheduleToStartTimeout: AGENT_ANSWER_TIMEOUT_MS,
     startToCloseTimeout: waitMs + 30_000,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     scheduleToCloseTimeout: waitMs + 5 * 60_000,
-    retry,
+    retry: { ...retry, nonRetryableErrorTypes: [KUBERNETES_UNREACHABLE] },
     summary,
   });

@@ -3,6 +3,7 @@ import { isoNow } from '../domain/clock.js';
 import type { StackEvent } from '../domain/stack-events.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { grafana, kube } from './activities.js';
+import { clusterNotAnswering } from './cluster-wait.js';
 import type { DriftReport, ReadySpec, StackOptions, StackView } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { Progress } from './progress.js';
@@ -19,6 +20,8 @@ export interface DriftOutcome {
   report: DriftReport;
   healthy: boolean;
   message: string;
+  /** The cluster did not answer: nothing was checked, the stack's phase stands. */
+  skipped?: boolean;
 }
 
 /**
@@ -94,6 +97,12 @@ export async function driftWorkflow(input: DriftInput): Promise<DriftOutcome> {
     );
     return { report, healthy, message };
   } catch (e) {
+    const away = clusterNotAnswering(ref, e);
+    if (away !== undefined) {
+      const message = `drift check skipped: ${away}`;
+      await progress.step('drift', 'done', message);
+      return { report, healthy: false, message, skipped: true };
+    }
     const message = `drift check failed: ${errorMessage(e)}`;
     await progress.step(
       'drift',

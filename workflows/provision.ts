@@ -12,6 +12,7 @@ import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.
 import { camelWord, type StackEvent } from '../domain/stack-events.js';
 import type { StackRef } from '../domain/stack-ref.js';
 import { grafana, kube, kubeWaiting } from './activities.js';
+import { untilClusterAnswers } from './cluster-wait.js';
 import {
   progressSignal,
   supersedeSignal,
@@ -71,6 +72,25 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     return progress.step(s, 'running', message);
   };
 
+  // While the cluster does not answer, the saga waits (neither failing nor
+  // compensating); that time does not count against a step's deadline.
+  let outageMs = 0;
+  let lastWait = '';
+  async function k8s<T>(call: () => Promise<T>, standDown = true): Promise<T> {
+    let since = Date.now();
+    return untilClusterAnswers(ref, call, async (message) => {
+      if (message !== lastWait) {
+        lastWait = message;
+        await progress.step(current, 'running', message);
+      }
+      await condition(() => standDown && superseded, options.pollIntervalMs);
+      outageMs += Date.now() - since;
+      since = Date.now();
+      if (standDown && superseded) throw new Superseded();
+    });
+  }
+  const undo = (call: () => Promise<unknown>) => k8s(call, false);
+
   /** Polls `check` with durable timers until it yields a value, the deadline passes, or a newer spec arrives. */
   async function waitFor<T>(
     what: string,
@@ -88,7 +108,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         last = r.message;
         await progress.step(current, 'running', r.message);
       }
-      if (Date.now() >= deadline)
+      if (Date.now() >= deadline + outageMs)
         throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
       // A check that waited itself (a watch in the activity) is called again at once.
       if (!r.waited) await condition(() => superseded, options.pollIntervalMs);
@@ -287,19 +307,20 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     const replicas = spec.prometheus.backend === 'External' ? 0 : spec.prometheus.replicas;
     await begin('applyPrometheus', `apply Prometheus objects in ${where}`);
     saga.add('applyPrometheus', () =>
-      isUpdate
-        ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({
-            ref,
-            spec: lastReady.spec,
-          })
-        : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
-            progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
-          ),
+      undo(() =>
+        isUpdate
+          ? kube(ref, `roll back Prometheus ${where} to generation ${lastReady.generation}`).applyPrometheus({
+              ref,
+              spec: lastReady.spec,
+            })
+          : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
+              progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
+            ),
+      ),
     );
-    const applied = await kube(ref, `apply Prometheus ${where} (${replicas} replicas)`).applyPrometheus({
-      ref,
-      spec,
-    });
+    const applied = await k8s(() =>
+      kube(ref, `apply Prometheus ${where} (${replicas} replicas)`).applyPrometheus({ ref, spec }),
+    );
     const internalUrl = applied.internalUrl;
     await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
 
@@ -315,11 +336,15 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
           // A newer spec must not wait for the watch to end: it cancels the wait.
           const scope = new CancellationScope();
           const wait = scope.run(() =>
-            kubeWaiting(ref, `await Prometheus readiness ${where}`, READINESS_WAIT_MS).awaitPrometheusReady({
-              ref,
-              spec,
-              waitMs: READINESS_WAIT_MS,
-            }),
+            k8s(() =>
+              kubeWaiting(ref, `await Prometheus readiness ${where}`, READINESS_WAIT_MS).awaitPrometheusReady(
+                {
+                  ref,
+                  spec,
+                  waitMs: READINESS_WAIT_MS,
+                },
+              ),
+            ),
           );
           wait.catch(() => undefined);
           const r = await Promise.race([wait, condition(() => superseded).then(() => undefined)]);
@@ -329,7 +354,9 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
           }
           return { value: r.ready ? r : undefined, message: r.message, waited: true };
         }
-        const r = await kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref, spec });
+        const r = await k8s(() =>
+          kube(ref, `Prometheus readiness ${where}`).prometheusReadiness({ ref, spec }),
+        );
         return { value: r.ready ? r : undefined, message: r.message };
       },
     );
@@ -343,18 +370,20 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     const mode = exposureMode(spec.exposure).mode;
     await begin('expose', `expose Prometheus (${mode})`);
     saga.add('expose', () =>
-      isUpdate
-        ? kube(ref, `roll back exposure ${where}`).applyExposure({ ref, spec: lastReady.spec })
-        : kube(ref, `delete exposure ${where}`).deleteExposure({ ref }),
+      undo(() =>
+        isUpdate
+          ? kube(ref, `roll back exposure ${where}`).applyExposure({ ref, spec: lastReady.spec })
+          : kube(ref, `delete exposure ${where}`).deleteExposure({ ref }),
+      ),
     );
-    await kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec });
+    await k8s(() => kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec }));
     await begin('waitExposed', 'waiting for an address Grafana can reach');
     const externalUrl = await waitFor(
       'Exposure',
       options.exposureTimeoutMs,
       'ExposureDeadlineExceeded',
       async () => {
-        const r = await kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec });
+        const r = await k8s(() => kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec }));
         return { value: r.externalUrl, message: r.message };
       },
     );

@@ -304,6 +304,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
         args: [{ ref, ready: carried.lastReady, options, view: { ...view, steps: [] } }],
         staticSummary: `drift check ${ref.namespace}/${ref.name}`,
       });
+      if (r.skipped) return { ran: false, healthy: false, message: r.message };
       view.lastDrift = r.report;
       setPhase(r.healthy ? 'Ready' : 'Degraded');
       return { ran: true, ...r };

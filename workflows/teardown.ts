@@ -2,7 +2,9 @@ import { patched } from '@temporalio/workflow';
 import { prometheusBackend } from '../crd/prometheus.js';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
+import { sleep } from '@temporalio/workflow';
 import { grafana, kube } from './activities.js';
+import { untilClusterAnswers } from './cluster-wait.js';
 import type { StackOptions, StackView } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { Progress } from './progress.js';
@@ -38,6 +40,12 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
     if (patched('teardown-done-event'))
       await progress.writeStatus({}, [{ type: 'Normal', reason, action: 'Teardown', note }]);
   };
+  // A cluster that does not answer is waited for; the teardown is not "failed".
+  const k8s = <T>(call: () => Promise<T>) =>
+    untilClusterAnswers(ref, call, async (message) => {
+      await progress.step('teardown', 'running', message);
+      await sleep(options.pollIntervalMs);
+    });
   await progress.step('teardown', 'running', `teardown with deletionPolicy ${deletionPolicy}`, {
     phase: 'Deleting',
   });
@@ -51,7 +59,7 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
       return { outcome: 'Orphaned', message };
     }
     if (deletionPolicy === 'Orphan') {
-      await kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref });
+      await k8s(() => kube(ref, `release Prometheus objects ${where} (Orphan)`).orphanObjects({ ref }));
       const message = `Orphan: Prometheus objects and datasource ${uid} left in place`;
       await progress.step('teardown', 'done', message);
       await done('Orphaned', message);
@@ -72,11 +80,13 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownOu
       await done('TeardownComplete', message);
       return { outcome: 'Deleted', message };
     }
-    const exp = await kube(ref, `delete exposure ${where}`).deleteExposure({ ref });
-    const prom = await removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
-      progress.step('teardown', 'running', waiting, {
-        conditions: [{ type: 'Ready', status: 'False', reason: 'Deleting', message: waiting }],
-      }),
+    const exp = await k8s(() => kube(ref, `delete exposure ${where}`).deleteExposure({ ref }));
+    const prom = await k8s(() =>
+      removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
+        progress.step('teardown', 'running', waiting, {
+          conditions: [{ type: 'Ready', status: 'False', reason: 'Deleting', message: waiting }],
+        }),
+      ),
     );
     const message = `${dsNote}; deleted ${[...exp.deleted, ...prom.deleted].join(', ') || 'nothing (already gone)'}`;
     await progress.step('teardown', 'done', message);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { MonitoringStackSpec } from '../../crd/index.js';
+import type { StackRef } from '../../domain/stack-ref.js';
 
 export const PROMETHEUS_PORT = 9090;
 
@@ -14,11 +15,24 @@ export function routePrefix(spec: Pick<MonitoringStackSpec, 'exposure'>): string
   return path.replace(/\/+$/, '');
 }
 
-/** prometheus.yml: scrape itself, and pods in its own namespace that opt in with `prometheus.io/scrape: "true"`. */
-export function prometheusConfig(namespace: string, prefix: string): string {
+/**
+ * prometheus.yml: scrape itself, and pods in its own namespace that opt in with
+ * `prometheus.io/scrape: "true"`. External labels name the stack (cluster,
+ * namespace, stack), so federation, remote-write and cross-cluster dashboards
+ * tell one cluster's series from another's.
+ */
+export function prometheusConfig(
+  ref: Pick<StackRef, 'cluster' | 'namespace' | 'name'>,
+  prefix: string,
+): string {
+  const namespace = ref.namespace;
   const annotation = (name: string) => `__meta_kubernetes_pod_annotation_prometheus_io_${name}`;
   const config = {
-    global: { scrape_interval: '30s', evaluation_interval: '30s' },
+    global: {
+      scrape_interval: '30s',
+      evaluation_interval: '30s',
+      external_labels: { cluster: ref.cluster, namespace, stack: ref.name },
+    },
     scrape_configs: [
       {
         job_name: 'prometheus',

@@ -36,7 +36,7 @@ export function prometheusManifests(
 ): Manifest[] {
   const names = objectNames(ref);
   const prefix = routePrefix(spec);
-  const config = prometheusConfig(ref.namespace, prefix);
+  const config = prometheusConfig(ref, prefix);
 
   const rbac = prometheusRbac(ref);
 

@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { MAX_CLUSTERS } from '../../devstack/clusters.js';
+import { clusterCount } from '../cluster-count.js';
 import { down, status, up } from '../../devstack/stack.js';
 import { ToolchainError } from '../../devstack/tools.js';
 import { envFilePath } from '../../devstack/paths.js';
@@ -26,11 +28,21 @@ export function devCommand(): Command {
         OPTIONAL_COMPONENTS,
       ),
     )
-    .action(async (opts: { quiet?: boolean; with?: OptionalComponent[] }) => {
+    .addOption(
+      new Option(
+        '--clusters <n>',
+        `how many Kubernetes clusters (1 to ${MAX_CLUSTERS}): local, east, west; each extra one is its own apiserver, controller-manager, scheduler and kwok node`,
+      )
+        .default(1)
+        .argParser(clusterCount),
+    )
+    .action(async (opts: { quiet?: boolean; with?: OptionalComponent[]; clusters: number }) => {
       const say = opts.quiet ? () => undefined : (l: string) => process.stderr.write(`${l}\n`);
-      const res = await up(say, { with: opts.with ?? [] }).catch(fail);
+      const res = await up(say, { with: opts.with ?? [], clusters: opts.clusters }).catch(fail);
       if (opts.quiet) {
-        process.stdout.write(`local stack up; env in ${envFilePath()}\n`);
+        process.stdout.write(
+          `local stack up (${res.clusters.map((c) => c.name).join(', ')}); env in ${envFilePath()}\n`,
+        );
         return;
       }
       process.stdout.write(
@@ -39,15 +51,18 @@ export function devCommand(): Command {
       const rows: [string, string][] = [
         ['Temporal gRPC', res.env.TEMPORAL_ADDRESS ?? ''],
         ['Temporal Web UI', res.env.TEMPORAL_UI_URL ?? ''],
-        ['Kubernetes API', 'https://127.0.0.1:6443'],
-        ['kubeconfig', res.env.KUBECONFIG ?? ''],
         ['Prometheus', res.env.PROMETHEUS_URL ?? ''],
         ['Grafana API (emulator)', res.env.GRAFANA_URL ?? ''],
         ...(res.env.PROMETHEUS_OPERATOR_URL
           ? [['prometheus-operator', res.env.PROMETHEUS_OPERATOR_URL] as [string, string]]
           : []),
+        ...res.clusters.flatMap((c): [string, string][] => [
+          [`cluster ${c.name}: API`, c.api],
+          [`cluster ${c.name}: kubeconfig`, c.kubeconfig],
+          [`cluster ${c.name}: env`, c.envFile],
+        ]),
       ];
-      for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(24)} ${v}\n`);
+      for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(26)} ${v}\n`);
       process.stdout.write(
         `\nFor scripts:  . ${envFilePath()}\nkubectl:      "$KUBECTL" get ns   (after sourcing)\n`,
       );
@@ -73,7 +88,7 @@ export function devCommand(): Command {
         for (const s of st) {
           const where = Object.values(s.endpoints).join('  ');
           process.stdout.write(
-            `${s.name.padEnd(24)} ${s.state.padEnd(10)} ${String(s.pid ?? '-').padEnd(8)} ${where}\n`,
+            `${s.name.padEnd(30)} ${(s.cluster ?? '-').padEnd(8)} ${s.state.padEnd(10)} ${String(s.pid ?? '-').padEnd(8)} ${where}\n`,
           );
         }
       if (st.some((s) => s.state !== 'up')) process.exitCode = EXIT.notReady;

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
+import { listFleet } from '../../client/fleet.js';
 import { stacks } from '../../client/index.js';
 import type { Answer } from '../../client/stack-client.js';
 import { stackWorkflowId, type StackRef } from '../../domain/stack-ref.js';
@@ -8,7 +9,14 @@ import { CliContext } from '../context.js';
 import { CliError, notFound } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { parseTarget, readStackManifests } from '../manifest.js';
-import { printJson, stackDetail, stacksTable, stepsDetail, type OutputFormat } from '../render.js';
+import {
+  fleetTable,
+  printJson,
+  stackDetail,
+  stacksTable,
+  stepsDetail,
+  type OutputFormat,
+} from '../render.js';
 import {
   applyStackCr,
   deleteStackCr,
@@ -173,8 +181,16 @@ export function stackCommands(): Command[] {
     .alias('ls')
     .description('list stacks (resources and direct stacks)')
     .option('-A, --all-namespaces', 'all namespaces')
+    .option('--all-clusters', "every cluster's stacks, from Temporal's visibility (no kubeconfig needed)")
     .action(
-      withContext(async (ctx, opts: Common & { allNamespaces?: boolean }) => {
+      withContext(async (ctx, opts: Common & { allNamespaces?: boolean; allClusters?: boolean }) => {
+        if (opts.allClusters) {
+          if (opts.cluster) throw new CliError('--all-clusters and --cluster exclude each other', 2);
+          const fleet = await listFleet(await ctx.client());
+          if (opts.output === 'json') printJson(fleet);
+          else process.stdout.write(fleet.length ? fleetTable(fleet) : 'No stacks found.\n');
+          return;
+        }
         const stacks = await listStacks(ctx, opts.allNamespaces ? undefined : opts.namespace);
         if (opts.output === 'json') printJson(stacks);
         else process.stdout.write(stacks.length ? stacksTable(stacks) : 'No stacks found.\n');

@@ -1,16 +1,17 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { MAX_CLUSTERS } from '../../devstack/clusters.js';
+import { clusterCount } from '../cluster-count.js';
 import { readEnvFile } from '../../devstack/env-file.js';
 import { envFilePath, repoRoot, statePath } from '../../devstack/paths.js';
 import { up } from '../../devstack/stack.js';
-import type { KubeClients } from '../../kube/clients.js';
-import { isConflict } from '../../kube/errors.js';
 import { CliContext } from '../context.js';
-import { CliError } from '../errors.js';
 import { readStackManifests } from '../manifest.js';
 import { runOperator } from '../operator.js';
 import { applyStackCr } from '../stacks.js';
 import { waitForStack } from '../wait.js';
+import { ensureNamespace, grafanaDatasource } from './start-helpers.js';
+import { startFleet } from './start-fleet.js';
 
 const say = (l: string) => void process.stderr.write(`${l}\n`);
 
@@ -30,8 +31,15 @@ export function startCommand(): Command {
       path.join(repoRoot, 'examples', 'team-a.yaml'),
     )
     .option('--timeout <seconds>', 'how long to wait for Ready', '600')
-    .action(async (opts: { once?: boolean; filename: string; timeout: string }) => {
+    .option(
+      '--clusters <n>',
+      `a fleet of n clusters (2 to ${MAX_CLUSTERS}): one control plane, one agent per cluster, the stack applied in each`,
+      clusterCount,
+      1,
+    )
+    .action(async (opts: { once?: boolean; filename: string; timeout: string; clusters: number }) => {
       const manifest = readStackManifests(opts.filename, 'default')[0]!;
+      if (opts.clusters > 1) return startFleet({ ...opts, manifest });
       say('== local stack');
       const { env } = await up((l) => say(`  ${l}`));
       for (const [k, v] of Object.entries(readEnvFile(envFilePath()))) process.env[k] ??= v;
@@ -86,22 +94,4 @@ export function startCommand(): Command {
       if (failure) throw failure;
       if (operatorError) throw operatorError;
     });
-}
-
-async function ensureNamespace(core: KubeClients['core'], name: string): Promise<void> {
-  try {
-    await core.createNamespace({ body: { metadata: { name } } });
-  } catch (e) {
-    if (!isConflict(e)) throw e;
-  }
-}
-
-async function grafanaDatasource(env: Record<string, string>, uid: string | undefined): Promise<unknown> {
-  if (!uid) throw new CliError('the stack is Ready but reports no datasource uid');
-  const res = await fetch(`${env.GRAFANA_URL}/api/datasources/uid/${uid}`, {
-    headers: { Authorization: `Bearer ${env.GRAFANA_TOKEN}` },
-  });
-  if (!res.ok)
-    throw new CliError(`Grafana answered ${res.status} for datasource ${uid}: ${await res.text()}`);
-  return res.json();
 }

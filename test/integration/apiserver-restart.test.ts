@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { KWOK_NODE } from '../../devstack/components.js';
+import { KWOK_NODE } from '../../devstack/cluster-components.js';
 import { isOurs, readPid } from '../../devstack/proc.js';
 import { up } from '../../devstack/stack.js';
 import { requireEnv } from '../support/env.js';

@@ -98,6 +98,29 @@ afterAll(() => {
 });
 
 describe('deploy/ on the apiserver', () => {
+  it('a fleet: agent/ runs the agent with the watcher and Kubernetes worker roles, control-plane/ has no Kubernetes access', () => {
+    const names = (dir: string) =>
+      parseAll(kubectlOk(['kustomize', dir])).map((o) => `${o.kind as string}/${o.metadata.name as string}`);
+    const agent = names('deploy/agent');
+    expect(agent.filter((n) => n.startsWith('Deployment/'))).toEqual(['Deployment/stackwright-agent']);
+    expect(agent).toEqual(
+      expect.arrayContaining([`CustomResourceDefinition/${CRD_NAME}`, 'ServiceAccount/stackwright-agent']),
+    );
+    for (const o of parseAll(kubectlOk(['kustomize', 'deploy/agent'])).filter((x) =>
+      /Binding$/.test(x.kind as string),
+    ))
+      expect(o.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'stackwright-agent', namespace: SYSTEM_NS },
+      ]);
+    const cp = names('deploy/control-plane');
+    expect(cp.sort()).toEqual([
+      'ConfigMap/stackwright-config',
+      'Deployment/stackwright-control-plane',
+      `Namespace/${SYSTEM_NS}`,
+      'ServiceAccount/stackwright-worker-grafana',
+    ]);
+  });
+
   it('renders with kustomize into every object, with the image set', () => {
     const kinds = rendered.map((o) => o.kind as string);
     expect(new Set(kinds)).toEqual(

@@ -131,8 +131,9 @@ describe('stackwright dev (CLI)', () => {
     const r = await runCli(['dev', 'status', '-o', 'json'], {
       STACKWRIGHT_STATE_DIR: saved ?? path.join(repoRoot, '.stackwright'),
     });
-    const st = JSON.parse(r.stdout) as { name: string; state: string }[];
-    expect(st.map((s) => s.name)).toEqual([
+    const st = JSON.parse(r.stdout) as { name: string; state: string; cluster?: string }[];
+    // The one-cluster stack in its order; extra clusters, then optional components, come after it.
+    expect(st.slice(0, 8).map((s) => s.name)).toEqual([
       'etcd',
       'kube-apiserver',
       'kube-controller-manager',
@@ -142,6 +143,10 @@ describe('stackwright dev (CLI)', () => {
       'prometheus',
       'grafana-emulator',
     ]);
+    for (const s of st.slice(8))
+      expect(s.name).toMatch(
+        s.cluster ? new RegExp(`^${s.cluster}/(kube-\\w|kwok$)`) : /^prometheus-operator$/,
+      );
     expect(st.filter((s) => s.state !== 'up')).toEqual([]);
     expect(r.code).toBe(0);
   });
@@ -162,5 +167,7 @@ describe('stackwright dev (CLI)', () => {
   it('an unknown subcommand or bad option exits 2', async () => {
     expect((await runCli(['dev', 'sideways'])).code).toBe(2);
     expect((await runCli(['dev', 'status', '-o', 'xml'])).code).toBe(2);
+    for (const n of ['0', 'two'])
+      expect((await runCli(['dev', 'up', '--clusters', n], { STACKWRIGHT_STATE_DIR: dir })).code).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ import {
   type MonitoringStackSpecInput,
 } from '../../crd/index.js';
 import { selectorLabels } from '../../activities/kubernetes/metadata.js';
-import { KWOK_NODE } from '../../devstack/components.js';
+import { KWOK_NODE } from '../../devstack/cluster-components.js';
 import { objectNames, type StackRef } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
 

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common';
 import { repoRoot } from '../../devstack/paths.js';
 import { stackWorkflowId, WORKFLOW_TASK_QUEUE, type StackRef } from '../../domain/stack-ref.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { requireEnv } from '../support/env.js';
+import { ensureTemporalNamespace } from '../support/temporal-namespace.js';
 
 // The worker as it runs in a container: a real process (worker/run.ts) against
 // the local Temporal, with its metrics endpoint, signal handling and exit codes.
@@ -18,7 +18,6 @@ import { requireEnv } from '../support/env.js';
 // other suites' workers on the shared task queues.
 
 const NAMESPACE = 'stackwright-worker-it';
-const SEARCH_ATTRIBUTES = ['StackCluster', 'StackNamespace', 'StackName', 'StackPhase', 'StackStep'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-process-'));
 const children: ChildProcess[] = [];
 let connection: Connection;
@@ -98,33 +97,9 @@ function freePort(): Promise<number> {
   });
 }
 
-const alreadyExists = (e: unknown) => /already exist/i.test((e as Error).message);
-
-/** The test namespace, with the search attributes the stack workflow upserts. */
-async function ensureNamespace(c: Connection): Promise<void> {
-  await c.workflowService
-    .registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') })
-    .catch((e: unknown) => {
-      if (!alreadyExists(e)) throw e;
-    });
-  const { customAttributes } = await c.operatorService.listSearchAttributes({ namespace: NAMESPACE });
-  const missing = SEARCH_ATTRIBUTES.filter((k) => !(k in (customAttributes ?? {})));
-  if (missing.length > 0) {
-    const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType
-    await c.operatorService
-      .addSearchAttributes({
-        namespace: NAMESPACE,
-        searchAttributes: Object.fromEntries(missing.map((k) => [k, KEYWORD])),
-      })
-      .catch((e: unknown) => {
-        if (!alreadyExists(e)) throw e;
-      });
-  }
-}
-
 beforeAll(async () => {
   connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-  await ensureNamespace(connection);
+  await ensureTemporalNamespace(connection, NAMESPACE);
 });
 
 afterAll(async () => {

@@ -235,7 +235,7 @@ function ensureCrd(): void {
       '--server-side',
       '--force-conflicts',
       '--field-manager=stackwright-tests',
-      '-f',
+      '-k',
       path.join(repoRoot, 'deploy', 'crd'),
     ],
     { stdio: 'pipe' },

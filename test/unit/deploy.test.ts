@@ -25,8 +25,9 @@ import { loadWorkerConfig } from '../../worker/config.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
 const NAMESPACE = 'stackwright-system';
-/** Not Kubernetes objects: docker compose's Prometheus config, kustomize's own file, the Helm chart (helm-chart.test.ts). */
-const NOT_OBJECTS = ['compose/', 'kustomization.yaml', 'helm/'];
+/** Not Kubernetes objects: docker compose's Prometheus config, kustomize's own files, the Helm chart (helm-chart.test.ts). */
+const isObjectFile = (f: string) =>
+  !f.startsWith('compose/') && !f.startsWith('helm/') && path.basename(f) !== 'kustomization.yaml';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are untyped YAML
 type Obj = Record<string, any>;
@@ -52,10 +53,15 @@ function parseDocs(file: string): Obj[] {
   });
 }
 
-const manifestFiles = yamlFiles(deployDir).filter((f) => !NOT_OBJECTS.some((n) => f.startsWith(n)));
+const manifestFiles = yamlFiles(deployDir).filter(isObjectFile);
 const docs: Doc[] = manifestFiles.flatMap((file) => parseDocs(file).map((obj) => ({ file, obj })));
 const installed = docs.filter((d) => !d.file.startsWith('examples/'));
-const kustomization = parseDocs('kustomization.yaml')[0] as { resources: string[]; images: Obj[] };
+interface Kustomization {
+  resources: string[];
+  images?: Obj[];
+  patches?: { target: Obj; patch: string }[];
+}
+const kustomization = (dir: string) => parseDocs(`${dir}kustomization.yaml`)[0] as Kustomization;
 
 const find = (kind: string, name: string): Obj => {
   const d = docs.find((x) => x.obj.kind === kind && x.obj.metadata?.name === name);
@@ -94,11 +100,21 @@ describe('deploy/ manifests', () => {
     }
   });
 
-  it('kustomization.yaml lists every manifest to install, the generated CRD included, and no example', () => {
-    const listed = [...kustomization.resources].sort();
-    expect(listed).toEqual(manifestFiles.filter((f) => !f.startsWith('examples/')));
-    expect(listed).toContain(`crd/${CRD_NAME}.yaml`);
-    expect(kustomization.images).toEqual([expect.objectContaining({ name: 'stackwright' })]);
+  it('base/ lists every manifest of the all-in-one install, the generated CRD included; deploy/ is base/', () => {
+    const base = kustomization('base/');
+    const files = base.resources.filter((r) => r.endsWith('.yaml')).map((r) => `base/${r}`);
+    expect(files.sort()).toEqual(manifestFiles.filter((f) => f.startsWith('base/')));
+    expect(base.resources).toContain('../crd');
+    expect(kustomization('crd/').resources).toEqual([`${CRD_NAME}.yaml`]);
+    expect(base.images).toEqual([expect.objectContaining({ name: 'stackwright' })]);
+    expect(kustomization('').resources).toEqual(['base']);
+  });
+
+  it('agent/ and control-plane/ build on base/, each adding only its own process', () => {
+    expect(kustomization('agent/').resources).toEqual(['../base', 'agent.yaml']);
+    expect(kustomization('control-plane/').resources).toEqual(['../base', 'control-plane.yaml']);
+    // Every manifest file is part of an install (or an example Secret).
+    expect(manifestFiles.filter((f) => !/^(base|crd|agent|control-plane|examples)\//.test(f))).toEqual([]);
   });
 
   it('installs the namespace with the restricted Pod Security level enforced', () => {
@@ -341,12 +357,53 @@ function containerEnv(c: Obj): Record<string, string> {
 }
 
 describe('Deployments', () => {
-  it('are the watcher and one worker per role', () => {
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+  it('all-in-one: the watcher and one worker per role; a fleet: the agent and the control plane', () => {
+    const inBase = installed.filter((d) => d.obj.kind === 'Deployment' && d.file.startsWith('base/'));
+    expect(inBase.map((d) => d.obj.metadata.name).sort()).toEqual([
       'stackwright-watcher',
       'stackwright-worker-grafana',
       'stackwright-worker-kubernetes',
       'stackwright-worker-workflows',
+    ]);
+    expect(podSpec(find('Deployment', 'stackwright-agent')).containers[0].command).toEqual([
+      'node',
+      'dist/cli/cli.js',
+      'agent',
+    ]);
+    expect(podSpec(find('Deployment', 'stackwright-control-plane')).containers[0].command).toEqual([
+      'node',
+      'dist/cli/cli.js',
+      'control-plane',
+    ]);
+  });
+
+  it("the agent: this cluster's token, the watcher settings, no Grafana anything", () => {
+    const d = find('Deployment', 'stackwright-agent');
+    const pod = podSpec(d);
+    const c = pod.containers[0] as Obj;
+    expect(pod.serviceAccountName).toBe('stackwright-agent');
+    expect(pod.automountServiceAccountToken).not.toBe(false);
+    expect(JSON.stringify(pod)).not.toMatch(/grafana/i);
+    const env = { ...containerEnv(c), POD_NAME: 'agent-0', POD_NAMESPACE: NAMESPACE };
+    expect(loadWatcherConfig(env).STACKWRIGHT_CLUSTER).toBe(configMap.STACKWRIGHT_CLUSTER);
+    const cfg = loadWorkerConfig({ ...env, STACKWRIGHT_ROLES: 'kubernetes' });
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(cfg.STACKWRIGHT_SHUTDOWN_GRACE_SECONDS + 5);
+    expect(d.spec.replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the control plane: the Grafana Secret, no Kubernetes token, the workflow bundle', () => {
+    const d = find('Deployment', 'stackwright-control-plane');
+    const pod = podSpec(d);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.volumes).toContainEqual(
+      expect.objectContaining({ secret: expect.objectContaining({ secretName: 'stackwright-grafana' }) }),
+    );
+    const env = containerEnv(pod.containers[0] as Obj);
+    expect(env.KUBECONFIG).toBeUndefined();
+    expect(env.STACKWRIGHT_GRAFANA_CONFIG).toBe('/etc/stackwright/grafana/grafana.yaml');
+    expect(loadWorkerConfig({ ...env, STACKWRIGHT_ROLES: 'workflows,grafana' }).STACKWRIGHT_ROLES).toEqual([
+      'workflows',
+      'grafana',
     ]);
   });
 

@@ -6,9 +6,9 @@ import { requireEnv } from './env.js';
  * (from discovery, so CRDs count too), as `Kind/name`. What a test compares to
  * prove that a stack created, or deleted, nothing in its namespace.
  */
-export function namespaceObjects(namespace: string): string[] {
+export function namespaceObjects(namespace: string, kubeconfig = requireEnv('KUBECONFIG')): string[] {
   const kubectl = (...args: string[]) =>
-    execFileSync(requireEnv('KUBECTL'), ['--kubeconfig', requireEnv('KUBECONFIG'), ...args], {
+    execFileSync(requireEnv('KUBECTL'), ['--kubeconfig', kubeconfig, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -50,7 +50,8 @@ let bundle: Promise<{ code: string }> | undefined;
  * stack: Temporal dev server, the real apiserver, the Grafana emulator. Stacks
  * live in a fresh namespace; everything is removed in `close()`.
  */
-export async function startHarness() {
+export async function startHarness(opts: { kubeconfig?: string } = {}) {
+  const kubeconfig = opts.kubeconfig ?? requireEnv('KUBECONFIG');
   try {
     // SDK logs at WARN and above only: test output stays readable.
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -60,10 +61,10 @@ export async function startHarness() {
   const cluster = `it-${randomUUID().slice(0, 6)}`;
   const namespace = `${cluster}-ns`;
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(requireEnv('KUBECONFIG'));
+  kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  ensureCrd();
+  ensureCrd(kubeconfig);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
 
   // Two Grafana instances: the emulator with a good token, and one with a bad token.
@@ -225,12 +226,12 @@ export function useHarness(): () => Harness {
   };
 }
 
-function ensureCrd(): void {
+function ensureCrd(kubeconfig: string): void {
   execFileSync(
     requireEnv('KUBECTL'),
     [
       '--kubeconfig',
-      requireEnv('KUBECONFIG'),
+      kubeconfig,
       'apply',
       '--server-side',
       '--force-conflicts',
@@ -244,7 +245,7 @@ function ensureCrd(): void {
     requireEnv('KUBECTL'),
     [
       '--kubeconfig',
-      requireEnv('KUBECONFIG'),
+      kubeconfig,
       'wait',
       '--for=condition=Established',
       '--timeout=30s',

@@ -3,7 +3,7 @@ import { objectNames, type StackRef } from '../../domain/stack-ref.js';
 import { objectMeta } from './metadata.js';
 import type { Manifest } from './objects.js';
 import { PROMETHEUS_PORT, routePrefix } from './prometheus-config.js';
-import { prometheusRbac } from './prometheus-manifests.js';
+import { PROMETHEUS_TERMINATION_GRACE_SECONDS, prometheusRbac } from './prometheus-manifests.js';
 import { operatorPrometheusKey } from './stack-objects.js';
 
 /** The governing Service prometheus-operator creates for the Prometheus servers of a namespace. */
@@ -71,6 +71,8 @@ export function operatorPrometheusManifests(
       externalLabels: { cluster: ref.cluster, namespace: ref.namespace, stack: ref.name },
       ...(prefix !== '' && { routePrefix: prefix }),
       securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
+      // prometheus-operator's default is 600 s, which would hold undo and teardown for ten minutes.
+      terminationGracePeriodSeconds: PROMETHEUS_TERMINATION_GRACE_SECONDS,
     },
   } as Manifest;
   return { manifests: [...rbac, prometheus], internalUrl: operatorInternalUrl(ref, spec) };

@@ -29,6 +29,9 @@ const apiVersion = {
 } as const;
 
 /** Everything applyPrometheus applies, in an order where each object's dependencies come first. */
+/** Prometheus' shutdown grace, the same for every backend, so undo and teardown wait at most this long. */
+export const PROMETHEUS_TERMINATION_GRACE_SECONDS = 120;
+
 export function prometheusManifests(
   ref: StackRef,
   spec: MonitoringStackSpec,
@@ -130,7 +133,7 @@ function statefulSet(ref: StackRef, p: ManagedPrometheusSpec, prefix: string, ha
         metadata: { labels: stackLabels(ref), annotations: { [CONFIG_HASH_ANNOTATION]: hash } },
         spec: {
           serviceAccountName: names.serviceAccount,
-          terminationGracePeriodSeconds: 120,
+          terminationGracePeriodSeconds: PROMETHEUS_TERMINATION_GRACE_SECONDS,
           securityContext: {
             runAsNonRoot: true,
             runAsUser: NOBODY,

@@ -90,7 +90,16 @@ function clusterApi(name: Cluster) {
     delete: (stack: string) => custom.deleteNamespacedCustomObject({ ...at, name: stack }),
   };
 }
-const api = { local: clusterApi('local'), east: clusterApi('east') };
+// Made on first use: east's kubeconfig exists only once beforeAll has brought east up.
+const apis: Partial<Record<Cluster, ReturnType<typeof clusterApi>>> = {};
+const api = {
+  get local() {
+    return (apis.local ??= clusterApi('local'));
+  },
+  get east() {
+    return (apis.east ??= clusterApi('east'));
+  },
+};
 
 const spec = (retention = '1d') => ({
   prometheus: { replicas: 1, retention },

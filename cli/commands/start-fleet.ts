@@ -57,12 +57,16 @@ export async function startFleet(opts: {
     ),
   );
   died.catch(() => undefined);
+  // `on`, not `once`: Ctrl-C reaches this process twice (the terminal's and
+  // tsx's relay), and with no listener left tsx exits at once, before the
+  // agents have stopped. Later signals only wait for the same stop.
   const onSignal = () => {
+    if (stopping) return;
     stopping = true;
     void stopFleet(procs);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let failure: unknown;
   try {
@@ -70,7 +74,10 @@ export async function startFleet(opts: {
       res.clusters.map(async (c) => {
         const env = { ...shell, ...readEnvFile(c.envFile) };
         const ctx = new CliContext(env, c.name);
-        const tag = (l: string) => say(`  [${c.name}] ${l}`);
+        const tag = (l: string) => {
+          if (stopping) throw new Error('stopped before the stack was Ready');
+          say(`  [${c.name}] ${l}`);
+        };
         try {
           await ensureNamespace(ctx.kube().core, manifest.namespace);
           const { generation, action } = await applyStackCr(ctx, manifest);
@@ -78,7 +85,7 @@ export async function startFleet(opts: {
           const stack = await Promise.race([
             waitForStack(ctx, { ...manifest, direct: false }, generation, Number(opts.timeout) * 1000, tag),
             died.then(() => {
-              throw new Error('a fleet process exited');
+              throw new Error('stopped before the stack was Ready');
             }),
           ]);
           return { cluster: c.name, stack };

@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { statusQuery, type StackView } from '../workflows/definitions.js';
-import { SA } from '../workflows/search-attributes.js';
+import { SA } from '../domain/search-attributes.js';
 
 /** One stack of the fleet, as Temporal knows it: no cluster credentials needed. */
 export interface FleetStack {

@@ -3,3 +3,4 @@
 //   import { stacks } from 'stackwright/client';
 export * as stacks from './stack-client.js';
 export * as fleet from './fleet.js';
+export { startGrafanaSweep } from './grafana-sweep.js';

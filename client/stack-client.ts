@@ -25,7 +25,7 @@ import {
   type StackView,
   type TeardownRequest,
 } from '../workflows/definitions.js';
-import { SA } from '../workflows/search-attributes.js';
+import { SA } from '../domain/search-attributes.js';
 import type { stackWorkflow } from '../workflows/stack.js';
 
 type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;

@@ -15,6 +15,10 @@ export const TEMPORAL_SEARCH_ATTRIBUTES = {
   StackName: 'Keyword',
   StackPhase: 'Keyword',
   StackStep: 'Keyword',
+  StackGrafanaInstance: 'Keyword',
+  StackDatasource: 'Keyword',
+  SweepStacks: 'Int',
+  SweepDrifted: 'Int',
 } as const;
 
 export interface Ctx {

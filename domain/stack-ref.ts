@@ -21,6 +21,11 @@ export const kubernetesTaskQueue = (cluster: string): string => `k8s.${cluster}`
 export const GRAFANA_TASK_QUEUE = 'grafana';
 export const WORKFLOW_TASK_QUEUE = 'stackwright';
 
+/** The stack workflow's fire-and-forget drift request, by name: the Grafana sweep sends it from an activity. */
+export const DRIFT_CHECK_SIGNAL = 'driftCheck';
+/** One drift sweep workflow per Grafana instance. */
+export const grafanaSweepWorkflowId = (instance: string): string => `grafana-sweep/${instance}`;
+
 /** Names of the cluster objects a stack owns. */
 export function objectNames(r: Pick<StackRef, 'name'>) {
   const base = `${r.name}-prometheus`;

@@ -28,6 +28,8 @@ const WorkerEnvSchema = z.object({
   STACKWRIGHT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** How long in-flight activities may run on after SIGTERM before they are cancelled; keep it under the pod's grace period. */
   STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  /** Grafana role: seconds between two drift sweeps of each Grafana instance (one datasource list per org). */
+  STACKWRIGHT_GRAFANA_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,4 +1,6 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { startGrafanaSweep } from '../client/index.js';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { workerSetup } from './setup.js';
 import { createWorkers, runWorkers } from './workers.js';
@@ -59,6 +61,18 @@ export async function runWorkerProcess(
       },
       'stackwright worker running',
     );
+    if (grafana) {
+      const client = new Client({ connection, namespace: temporal.namespace });
+      const intervalMs = cfg.STACKWRIGHT_GRAFANA_SWEEP_SECONDS * 1000;
+      for (const instance of grafana.instances.names) {
+        // Not fatal: the workers still serve; another Grafana worker (or the next start) starts it.
+        await startGrafanaSweep(client, instance, intervalMs).then(
+          (id) => logger.info({ workflowId: id, intervalMs }, 'Grafana drift sweep running'),
+          (e: unknown) =>
+            logger.warn({ instance, error: String(e) }, 'could not start the Grafana drift sweep'),
+        );
+      }
+    }
     await runWorkers(workers, signal);
     logger.info('stackwright worker stopped');
   } finally {

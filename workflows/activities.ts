@@ -59,3 +59,17 @@ export const kubeWaiting = (ref: StackRef, summary: string, waitMs: number): Kub
     retry: { ...retry, nonRetryableErrorTypes: [KUBERNETES_UNREACHABLE] },
     summary,
   });
+
+/**
+ * The Grafana drift sweep: a few quick attempts within one tick; what still
+ * fails skips the tick (the next one asks again), it is never retried into the next.
+ */
+export const grafanaSweep = (summary: string, tickMs: number): GrafanaActivities =>
+  proxyActivities<GrafanaActivities>({
+    taskQueue: GRAFANA_TASK_QUEUE,
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    scheduleToCloseTimeout: Math.max(tickMs, 20_000),
+    retry: { ...retry, maximumInterval: '5s', maximumAttempts: 3 },
+    summary,
+  });

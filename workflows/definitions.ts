@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import type { Phase } from '../crd/status.js';
-import type { StackRef } from '../domain/stack-ref.js';
+import { DRIFT_CHECK_SIGNAL, type StackRef } from '../domain/stack-ref.js';
 import type { StackOptions, StackOptionsOverrides } from './options.js';
 
 /** One generation of a stack's spec, as parsed (defaults applied). Never holds secrets. */
@@ -144,7 +144,7 @@ export interface TeardownRequest {
 }
 export const teardownSignal = defineSignal<[TeardownRequest]>('teardown');
 /** Superseded by driftCheckUpdate. */
-export const driftCheckSignal = defineSignal('driftCheck');
+export const driftCheckSignal = defineSignal(DRIFT_CHECK_SIGNAL);
 /** Superseded by retryUpdate. */
 export const retrySignal = defineSignal('retry');
 /** Superseded by setPausedUpdate. */

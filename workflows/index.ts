@@ -3,3 +3,4 @@ export { stackWorkflow } from './stack.js';
 export { provisionWorkflow } from './provision.js';
 export { teardownWorkflow } from './teardown.js';
 export { driftWorkflow } from './drift.js';
+export { grafanaSweepWorkflow } from './grafana-sweep.js';

@@ -11,7 +11,7 @@ import type { StackRef } from '../domain/stack-ref.js';
 import { kube } from './activities.js';
 import type { StackView, StepName, StepRecord } from './definitions.js';
 import { errorMessage } from './errors.js';
-import { SA } from './search-attributes.js';
+import { SA } from '../domain/search-attributes.js';
 import type { StatusUpdate } from '../domain/conditions.js';
 import type { StackEvent } from '../domain/stack-events.js';
 

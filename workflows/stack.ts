@@ -14,6 +14,11 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { isoNow } from '../domain/clock.js';
+import {
+  datasourceFingerprint,
+  desiredDatasource,
+  expectedDatasourceKey,
+} from '../domain/desired-datasource.js';
 import { stackWorkflowId } from '../domain/stack-ref.js';
 import {
   applySpecUpdate,
@@ -36,12 +41,13 @@ import {
   type StackWorkflowInput,
   type TeardownRequest,
 } from './definitions.js';
+import { datasourceParams } from './datasource-params.js';
 import { driftWorkflow } from './drift.js';
 import { errorMessage } from './errors.js';
 import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow } from './provision.js';
-import { SA } from './search-attributes.js';
+import { SA } from '../domain/search-attributes.js';
 import {
   checkApply,
   checkDriftRequest,
@@ -57,6 +63,8 @@ import { teardownWorkflow, type TeardownOutcome } from './teardown.js';
 const CANCEL_SAGA_PATCH = 'cancel-superseded-saga';
 /** Resuming writes the restored phase to the CR (before: workflow view and search attribute only). */
 const RESUME_STATUS_PATCH = 'resume-writes-status';
+/** A Ready stack advertises its Grafana instance and datasource fingerprint, for the Grafana sweep. */
+const SWEEP_ATTRIBUTES_PATCH = 'grafana-sweep-attributes';
 
 /** The running provision saga, and how it is stopped. */
 interface RunningSaga {
@@ -182,6 +190,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     { key: SA.name, value: ref.name },
     { key: SA.phase, value: view.phase },
   ]);
+  if (carried.lastReady) advertiseDatasource(carried.lastReady);
 
   const wid = stackWorkflowId(ref);
   const suspended = () => view.paused || desired?.spec.suspend === true;
@@ -283,6 +292,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
         carried.lastReady = { ...target, externalUrl: outcome.view.prometheus?.externalUrl };
         Object.assign(view, outcome.view, { lastError: undefined });
         setPhase('Ready');
+        advertiseDatasource(carried.lastReady);
         break;
       case 'RolledBack':
       case 'Failed':
@@ -359,6 +369,21 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       await condition(() => retryRequested, options.driftIntervalMs);
       teardownFailed = false;
     }
+  }
+
+  /**
+   * What the Grafana sweep compares against (activities/grafana/sweep.ts): the
+   * instance, and `<orgId>/<uid>/<fingerprint>` of the datasource the last Ready
+   * spec expects. A hash only: no url or jsonData in visibility.
+   */
+  function advertiseDatasource(ready: NonNullable<CarriedState['lastReady']>): void {
+    if (!ready.externalUrl || !patched(SWEEP_ATTRIBUTES_PATCH)) return;
+    const p = datasourceParams(ref, ready.spec, ready.externalUrl);
+    const fingerprint = datasourceFingerprint(desiredDatasource(p));
+    upsertSearchAttributes([
+      { key: SA.grafanaInstance, value: p.instance },
+      { key: SA.datasource, value: expectedDatasourceKey({ orgId: p.orgId, uid: p.uid, fingerprint }) },
+    ]);
   }
 
   function setPhase(phase: StackView['phase']): void {

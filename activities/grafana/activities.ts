@@ -1,3 +1,5 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,6 +11,7 @@ import { datasourceList, healthResult } from './schemas.js';
 import {
   datasourceRefInput,
   preflightInput,
+  sweepInstanceInput,
   upsertDatasourceInput,
   type DatasourceHealthResult,
   type DatasourceRef,
@@ -16,15 +19,20 @@ import {
   type GrafanaDatasource,
   type GrafanaPreflightInput,
   type GrafanaPreflightResult,
+  type SweepInstanceInput,
+  type SweepInstanceResult,
   type UpsertDatasourceInput,
   type UpsertDatasourceResult,
 } from './types.js';
+import { sweepInstance } from './sweep.js';
 import { upsertDatasource } from './upsert.js';
 
 export interface GrafanaActivitiesOptions {
   instances: GrafanaInstances;
   /** For drift repairs; never given credentials. */
   logger?: Logger;
+  /** Temporal, for the drift sweep's visibility list and signals; default: the worker's own client. */
+  temporal?: () => Client;
 }
 
 /**
@@ -33,7 +41,11 @@ export interface GrafanaActivitiesOptions {
  * ApplicationFailures that say which instance and operation, and whether a
  * retry can help (see activities/errors.ts).
  */
-export function createGrafanaActivities({ instances, logger }: GrafanaActivitiesOptions) {
+export function createGrafanaActivities({
+  instances,
+  logger,
+  temporal = () => Context.current().client,
+}: GrafanaActivitiesOptions) {
   // One client (and connection pool) per instance, built at worker start so a bad CA file fails fast.
   const clients = new Map(
     instances.names.map((n) => [n, new GrafanaClient(instances.get(n), instances.env)]),
@@ -107,6 +119,19 @@ export function createGrafanaActivities({ instances, logger }: GrafanaActivities
         );
       }
       throw client.failure(operation, res);
+    },
+
+    /** One drift sweep of an instance (sweep.ts): one list per org, stacks that drifted get a drift check. */
+    async sweepGrafanaInstance(input: SweepInstanceInput): Promise<SweepInstanceResult> {
+      const { instance } = valid(sweepInstanceInput, input, 'sweepGrafanaInstance');
+      const result = await sweepInstance(clientFor(instance), temporal(), instance);
+      if (result.drifted > 0) {
+        logger?.info(
+          { instance, stacks: result.stacks, drifted: result.drifted, findings: result.findings },
+          'drift sweep found datasources to repair',
+        );
+      }
+      return result;
     },
 
     async getDatasource(input: DatasourceRef): Promise<GrafanaDatasource | null> {

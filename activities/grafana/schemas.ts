@@ -55,3 +55,23 @@ export const healthResult = z.object({
     ),
   message: z.string().default(''),
 });
+
+/**
+ * The owned fields of a `GET /api/datasources` item, for the drift sweep (list
+ * items carry them all, unlike `version`). Parsed item by item: one foreign
+ * datasource with an odd shape must not blind the sweep to the others.
+ */
+export const datasourceSweepItem = z.object({
+  uid: z.string(),
+  name: z.string(),
+  type: z.string(),
+  access: z.string().default(''),
+  url: z.string().default(''),
+  basicAuth: z.boolean().default(false),
+  isDefault: z.boolean().default(false),
+  jsonData: jsonObject,
+  readOnly: z.boolean().default(false),
+});
+export type DatasourceSweepItem = z.output<typeof datasourceSweepItem>;
+/** The list itself: an array of objects; each is then read with `datasourceSweepItem`. */
+export const datasourceRawList = z.array(z.record(z.string(), z.unknown()));

@@ -68,3 +68,21 @@ export interface GrafanaDatasource {
   version: number;
   readOnly: boolean;
 }
+
+export const sweepInstanceInput = z.object({ instance: z.string().min(1) });
+export type SweepInstanceInput = z.input<typeof sweepInstanceInput>;
+
+export interface SweepInstanceResult {
+  instance: string;
+  /** Ready stacks on the instance (from Temporal visibility). */
+  stacks: number;
+  /** Orgs listed: one Grafana call each. */
+  orgs: number;
+  grafanaCalls: number;
+  /** Stacks whose datasource was missing or differed. */
+  drifted: number;
+  /** Of those, how many got their drift-check signal. */
+  poked: number;
+  /** The first few findings (uids and workflow ids only). */
+  findings: { workflowId: string; uid: string; orgId: number; drift: 'missing' | 'differs' }[];
+}

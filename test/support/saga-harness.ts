@@ -14,6 +14,7 @@ import {
   type Worker,
 } from '@temporalio/worker';
 import { loadGrafanaInstances } from '../../activities/grafana/config.js';
+import { startGrafanaSweep } from '../../client/grafana-sweep.js';
 import { applySpec } from '../../client/stack-client.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
 import {
@@ -50,7 +51,7 @@ let bundle: Promise<{ code: string }> | undefined;
  * stack: Temporal dev server, the real apiserver, the Grafana emulator. Stacks
  * live in a fresh namespace; everything is removed in `close()`.
  */
-export async function startHarness(opts: { kubeconfig?: string } = {}) {
+export async function startHarness(opts: { kubeconfig?: string; sweepIntervalMs?: number } = {}) {
   const kubeconfig = opts.kubeconfig ?? requireEnv('KUBECONFIG');
   try {
     // SDK logs at WARN and above only: test output stays readable.
@@ -93,6 +94,9 @@ export async function startHarness(opts: { kubeconfig?: string } = {}) {
     workflowBundle: await bundle,
   });
   const running = runWorkers(workers);
+  // As the worker process does for its Grafana role (worker/main.ts); opt-in here, so other suites keep
+  // their drift timing. Only the good-token instance: the other has no Ready stacks to sweep.
+  if (opts.sweepIntervalMs !== undefined) await startGrafanaSweep(client, 'default', opts.sweepIntervalMs);
 
   const refOf = (s: MonitoringStack): StackRef => ({
     cluster,

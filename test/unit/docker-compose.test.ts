@@ -41,8 +41,8 @@ describe('docker-compose.yml', () => {
 
   it('registers the same search attributes as the local stack', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']);
-    for (const name of Object.keys(TEMPORAL_SEARCH_ATTRIBUTES))
-      expect(setup).toContain(`--name ${name} --type Keyword`);
+    for (const [name, type] of Object.entries(TEMPORAL_SEARCH_ATTRIBUTES))
+      expect(setup).toContain(`--name ${name} --type ${type}`);
   });
 
   it('mounts only files that exist in the repo', () => {

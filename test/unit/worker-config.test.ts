@@ -33,6 +33,7 @@ describe('loadWorkerConfig', () => {
       STACKWRIGHT_ROLES: ['workflows', 'kubernetes', 'grafana'],
       STACKWRIGHT_CLUSTER: 'local',
       STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 20,
+      STACKWRIGHT_GRAFANA_SWEEP_SECONDS: 10,
       LOG_LEVEL: 'info',
     });
   });
@@ -57,6 +58,9 @@ describe('loadWorkerConfig', () => {
     [{ STACKWRIGHT_METRICS_ADDRESS: '9464' }, 'STACKWRIGHT_METRICS_ADDRESS', /must be host:port/],
     [{ STACKWRIGHT_CLUSTER: 'EU_1' }, 'STACKWRIGHT_CLUSTER', /DNS label/],
     [{ STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 'soon' }, 'STACKWRIGHT_SHUTDOWN_GRACE_SECONDS', /number/],
+    [{ STACKWRIGHT_GRAFANA_SWEEP_SECONDS: '0' }, 'STACKWRIGHT_GRAFANA_SWEEP_SECONDS', />=1/],
+    [{ STACKWRIGHT_GRAFANA_SWEEP_SECONDS: '2.5' }, 'STACKWRIGHT_GRAFANA_SWEEP_SECONDS', /int/],
+    [{ STACKWRIGHT_GRAFANA_SWEEP_SECONDS: 'often' }, 'STACKWRIGHT_GRAFANA_SWEEP_SECONDS', /number/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /expected one of/],
   ])('rejects %j naming %s', (env, variable, why) => {
     const { message } = configError(() => loadWorkerConfig(env));

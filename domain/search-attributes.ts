@@ -1,0 +1,17 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// Registered on the Temporal server by `dev up` (and docker-compose, deploy/README);
+// filter in the UI with e.g. StackNamespace="team-a" AND StackPhase="Failed".
+export const SA = {
+  cluster: defineSearchAttributeKey('StackCluster', SearchAttributeType.KEYWORD),
+  namespace: defineSearchAttributeKey('StackNamespace', SearchAttributeType.KEYWORD),
+  name: defineSearchAttributeKey('StackName', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('StackPhase', SearchAttributeType.KEYWORD),
+  step: defineSearchAttributeKey('StackStep', SearchAttributeType.KEYWORD),
+  /** A Ready stack's Grafana instance, and `<orgId>/<uid>/<fingerprint>` of the datasource it expects there. */
+  grafanaInstance: defineSearchAttributeKey('StackGrafanaInstance', SearchAttributeType.KEYWORD),
+  datasource: defineSearchAttributeKey('StackDatasource', SearchAttributeType.KEYWORD),
+  /** The Grafana sweep's last tick: Ready stacks compared, and how many had drifted. */
+  sweepStacks: defineSearchAttributeKey('SweepStacks', SearchAttributeType.INT),
+  sweepDrifted: defineSearchAttributeKey('SweepDrifted', SearchAttributeType.INT),
+};

@@ -30,8 +30,11 @@ export async function grafanaSweepWorkflow(input: GrafanaSweepInput): Promise<vo
   const { instance } = input;
   let intervalMs = input.intervalMs;
   let last = input.last;
+  let reconfigured = 0;
   setHandler(sweepConfigSignal, (c) => {
-    if (Number.isInteger(c.intervalMs) && c.intervalMs >= 1000) intervalMs = c.intervalMs;
+    if (!Number.isInteger(c.intervalMs) || c.intervalMs < 1000 || c.intervalMs === intervalMs) return;
+    intervalMs = c.intervalMs;
+    reconfigured++;
   });
   setHandler(sweepStatusQuery, () => last);
 
@@ -69,9 +72,12 @@ export async function grafanaSweepWorkflow(input: GrafanaSweepInput): Promise<vo
       };
       report(last);
     }
-    const wait = Math.max(0, intervalMs - (Date.now() - started));
-    // condition rather than sleep: a new interval (sweepConfig) applies from the next tick.
-    if (wait > 0) await condition(() => false, wait);
+    // Until the interval is up; a new interval (sweepConfig) shortens or stretches the wait at once.
+    for (;;) {
+      const wait = intervalMs - (Date.now() - started);
+      const seen = reconfigured;
+      if (wait <= 0 || !(await condition(() => reconfigured !== seen, wait))) break;
+    }
   }
 
   function report(s: SweepSummary): void {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGrafanaSweep } from '../../client/grafana-sweep.js';
 import { emulatorRequestCounts } from '../../devstack/grafana/request-count-client.js';
 import { SA } from '../../domain/search-attributes.js';
 import { datasourceUid, grafanaSweepWorkflowId, type StackRef } from '../../domain/stack-ref.js';
@@ -166,4 +167,14 @@ describe('Grafana drift sweep', () => {
     expect(desc.typedSearchAttributes.get(SA.sweepStacks)).toBeGreaterThanOrEqual(refs.length - 1);
     expect(desc.typedSearchAttributes.get(SA.sweepDrifted)).toBe(0);
   }, 90_000);
+
+  it('starting it again is idempotent (the same run), and a new interval applies at once', async () => {
+    const runId = (await sweep().describe()).runId;
+    await startGrafanaSweep(h.client, 'default', 3_600_000);
+    const slow = await sweepUntil('a sweep after the slow start', (s) => s.ok);
+    await new Promise((r) => setTimeout(r, 1_500)); // now inside an hour-long wait
+    await startGrafanaSweep(h.client, 'default', SWEEP_MS);
+    await sweepUntil('a sweep soon after the interval is short again', (s) => s.sweeps > slow.sweeps, 10_000);
+    expect((await sweep().describe()).runId).toBe(runId);
+  }, 60_000);
 });

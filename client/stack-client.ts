@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
@@ -17,12 +18,14 @@ import {
   teardownSignal,
   type ApplySpecRequest,
   type ApplySpecResult,
+  type DesiredSpec,
   type DriftCheckResult,
   type PauseResult,
   type RejectionReason,
   type RetryResult,
   type StackOptionsOverrides,
   type StackView,
+  type StackWorkflowInput,
   type TeardownRequest,
 } from '../workflows/definitions.js';
 import { SA } from '../domain/search-attributes.js';
@@ -51,11 +54,28 @@ async function answer<T extends object>(call: () => Promise<T>): Promise<Answer<
 const handle = (client: Client, ref: Ref): WorkflowHandle<typeof stackWorkflow> =>
   client.workflow.getHandle<typeof stackWorkflow>(stackWorkflowId(ref));
 
+/** How a stack workflow is started: one id per stack, its search attributes, a summary for the UI. */
+function startOptions(ref: StackRef, options?: StackOptionsOverrides, desired?: DesiredSpec) {
+  return {
+    workflowId: stackWorkflowId(ref),
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    args: [{ ref, ...(desired ? { desired } : {}), ...(options ? { options } : {}) }] as [StackWorkflowInput],
+    typedSearchAttributes: [
+      { key: SA.cluster, value: ref.cluster },
+      { key: SA.namespace, value: ref.namespace },
+      { key: SA.name, value: ref.name },
+      { key: SA.phase, value: 'Pending' },
+    ],
+    staticSummary: `MonitoringStack ${ref.namespace}/${ref.name} in cluster ${ref.cluster}`,
+  };
+}
+
 /**
  * Applies a spec to its stack's workflow with update-with-start: the first
  * request starts the one workflow per stack, every later one updates it, and
  * the answer says which generation it took (a request without a generation,
- * a direct stack, gets the next one) or why not: stale, duplicate, invalid.
+ * a direct stack, gets the next one) or why not: stale, duplicate, invalid,
+ * otherIncarnation (with `uid`, when the workflow serves another CR).
  */
 export async function applySpec(
   client: Client,
@@ -64,17 +84,8 @@ export async function applySpec(
   options?: StackOptionsOverrides,
 ): Promise<Answer<ApplySpecResult>> {
   const start = new WithStartWorkflowOperation<typeof stackWorkflow>('stackWorkflow', {
-    workflowId: stackWorkflowId(ref),
-    taskQueue: WORKFLOW_TASK_QUEUE,
+    ...startOptions(ref, options),
     workflowIdConflictPolicy: 'USE_EXISTING',
-    args: [{ ref, ...(options ? { options } : {}) }],
-    typedSearchAttributes: [
-      { key: SA.cluster, value: ref.cluster },
-      { key: SA.namespace, value: ref.namespace },
-      { key: SA.name, value: ref.name },
-      { key: SA.phase, value: 'Pending' },
-    ],
-    staticSummary: `MonitoringStack ${ref.namespace}/${ref.name} in cluster ${ref.cluster}`,
   });
   return answer(() =>
     client.workflow.executeUpdateWithStart(applySpecUpdate, {
@@ -82,6 +93,29 @@ export async function applySpec(
       startWorkflowOperation: start,
     }),
   );
+}
+
+/**
+ * Starts the stack workflow with this generation in its input: one RPC, and
+ * durable at once (in the start event), with no worker needed to take it.
+ * 'running' when a workflow of that id already runs (it then needs `applySpec`).
+ */
+export async function startWithSpec(
+  client: Client,
+  ref: StackRef,
+  desired: DesiredSpec,
+  options?: StackOptionsOverrides,
+): Promise<'started' | 'running'> {
+  try {
+    await client.workflow.start<typeof stackWorkflow>('stackWorkflow', {
+      ...startOptions(ref, options, desired),
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    return 'started';
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+    throw e;
+  }
 }
 
 /** Provision (or tear down) again after a failure; rejected on a Ready stack, while a saga runs or while paused. */

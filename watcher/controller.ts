@@ -48,6 +48,7 @@ export class Controller {
       metrics,
       logger,
       teardownWaitMs: tuning.teardownWaitMs,
+      concurrency: tuning.concurrency,
     });
     this.queue = new KeyedQueue<WatchedStack>({
       handle: (_key, s, signal) => this.reconciler.reconcile(s, signal),
@@ -67,6 +68,7 @@ export class Controller {
             ns,
             tuning.watchTimeoutSeconds,
             d.labelSelector,
+            tuning.listPageSize,
           ),
           onEvent: (type, obj) => this.onEvent(type, obj),
           onRawEvent: (type) => {

@@ -4,15 +4,18 @@ import { GROUP, PLURAL, VERSION } from '../crd/constants.js';
 import type { ListWatchSource } from './informer.js';
 
 const ListSchema = z.object({
-  metadata: z.object({ resourceVersion: z.string().min(1) }),
+  metadata: z.object({ resourceVersion: z.string().min(1), continue: z.string().optional() }),
   items: z.array(z.unknown()),
 });
 
 /**
  * MonitoringStacks of one namespace (or all, when `namespace` is undefined) as
- * an informer source. Watches ask for bookmarks, so a quiet watch still shows
- * life about once a minute, and carry a jittered server-side timeout, so the
- * apiserver spreads the watchers' renewals.
+ * an informer source. Lists are read in pages of `pageSize` (limit/continue:
+ * one consistent snapshot, at the first page's resourceVersion, without one
+ * response of every stack at once); a continue token that expired meanwhile
+ * answers 410, and the informer lists again from the start. Watches ask for
+ * bookmarks, so a quiet watch still shows life about once a minute, and carry
+ * a jittered server-side timeout, so the apiserver spreads the watchers' renewals.
  */
 export function monitoringStackSource(
   kubeConfig: KubeConfig,
@@ -20,6 +23,7 @@ export function monitoringStackSource(
   namespace: string | undefined,
   watchTimeoutSeconds: number,
   labelSelector?: string,
+  pageSize = 500,
 ): ListWatchSource {
   const selector = labelSelector ? { labelSelector } : {};
   const base = `/apis/${GROUP}/${VERSION}`;
@@ -28,22 +32,27 @@ export function monitoringStackSource(
   return {
     name: namespace ?? '*',
     async list() {
-      const raw = namespace
-        ? await custom.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace,
-            plural: PLURAL,
-            ...selector,
-          })
-        : await custom.listClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: PLURAL,
-            ...selector,
-          });
-      const list = ListSchema.parse(raw);
-      return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+      const items: unknown[] = [];
+      let resourceVersion = '';
+      let token: string | undefined;
+      do {
+        const page = { ...selector, limit: pageSize, ...(token ? { _continue: token } : {}) };
+        const raw = namespace
+          ? await custom.listNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural: PLURAL,
+              ...page,
+            })
+          : await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, ...page });
+        const list = ListSchema.parse(raw);
+        for (const item of list.items) items.push(item);
+        // Every page carries the snapshot's resourceVersion; the watch starts from it.
+        resourceVersion = list.metadata.resourceVersion;
+        token = list.metadata.continue || undefined;
+      } while (token);
+      return { items, resourceVersion };
     },
     async watch(resourceVersion, onEvent, onDone) {
       const timeoutSeconds = Math.round(watchTimeoutSeconds * (1 + Math.random()));

@@ -48,6 +48,13 @@ export interface WatcherTuning {
   kubeRequestTimeoutMs: number;
   /** Deadline of each Temporal describe, query or signal. */
   temporalRpcTimeoutMs: number;
+  /**
+   * Stacks reconciled at once (finalizer patch, hand-over); the others queue. A
+   * stack waiting for its teardown holds no place.
+   */
+  concurrency: number;
+  /** MonitoringStacks per page of a list (at start and on every re-list). */
+  listPageSize: number;
 }
 
 export const DEFAULT_TUNING: WatcherTuning = {
@@ -57,4 +64,6 @@ export const DEFAULT_TUNING: WatcherTuning = {
   teardownWaitMs: 30_000,
   kubeRequestTimeoutMs: 30_000,
   temporalRpcTimeoutMs: 10_000,
+  concurrency: 32,
+  listPageSize: 500,
 };

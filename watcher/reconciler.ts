@@ -6,6 +6,7 @@ import type { StackOptionsOverrides, TeardownRequest } from '../workflows/defini
 import { recordStackEvent } from '../kube/stack-events.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import type { HandlerResult } from './keyed-queue.js';
+import { Limiter } from './limiter.js';
 import type { WatcherMetrics } from './metrics.js';
 import { clearInvalidSpec, hasInvalidSpecCondition, reportInvalidSpec } from './spec-status.js';
 import { stackKey, stackRef, type WatchedStack } from './stack-object.js';
@@ -21,6 +22,8 @@ export interface ReconcilerDeps {
   metrics: WatcherMetrics;
   logger: Logger;
   teardownWaitMs: number;
+  /** Stacks worked on at once (a teardown being waited for does not count). */
+  concurrency: number;
 }
 
 /** While a teardown is still running, look again soon (each look long-polls teardownWaitMs). */
@@ -40,7 +43,11 @@ export class Reconciler {
   /** Per stack key: the CR uid whose workflow was last asked to tear down (to count each once). */
   private readonly teardownRequested = new Map<string, string>();
 
-  constructor(private readonly d: ReconcilerDeps) {}
+  private readonly limiter: Limiter;
+
+  constructor(private readonly d: ReconcilerDeps) {
+    this.limiter = new Limiter(d.concurrency);
+  }
 
   /** The CR is gone: its caches go too. */
   forget(key: string): void {
@@ -49,7 +56,11 @@ export class Reconciler {
     this.teardownRequested.delete(key);
   }
 
-  async reconcile(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+  reconcile(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+    return this.limiter.run(() => this.reconcileNow(s, signal));
+  }
+
+  private async reconcileNow(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
     if (signal.aborted) return; // no longer leading
     if (s.metadata.deletionTimestamp !== undefined) {
       return hasFinalizer(s) ? this.finalize(s, signal) : undefined;
@@ -102,34 +113,33 @@ export class Reconciler {
   ): Promise<HandlerResult> {
     const key = stackKey(s);
     const ref = stackRef(this.d.cluster, s);
-    const verify = this.verified.get(key) !== s.metadata.uid;
-    let state = await this.d.workflows.state(ref, verify);
-    if (state.running && verify && state.uid !== s.metadata.uid) {
-      // The CR was deleted and recreated while no watcher ran: the running
-      // workflow serves the old incarnation. It goes first (its objects are
-      // owned by a CR that no longer exists), then this one starts afresh.
-      this.log(s).warn(
-        { workflowUid: state.uid },
-        'stack workflow belongs to an older CR; tearing it down first',
-      );
-      if (!(await this.teardownAndWait(s, { deletionPolicy: 'Delete' }, state.uid ?? '', signal)))
-        return { requeueAfterMs: TEARDOWN_RECHECK_MS };
-      state = { running: false };
-    }
-    if (signal.aborted) return;
-    this.verified.set(key, s.metadata.uid);
-
     if (hasInvalidSpecCondition(s)) {
       const r = await clearInvalidSpec(this.d.custom, s);
       if (r === 'conflict' || r === 'gone') return;
     }
     if (signal.aborted) return;
+    // No describe or query first: the start, or the workflow's validator, judges
+    // generation and CR uid in the one call that hands the spec over.
     const how = await this.d.workflows.handOver(
       ref,
       { generation: s.metadata.generation, spec },
       this.d.stackOptions,
-      state.running,
     );
+    if (typeof how === 'object') {
+      // The CR was deleted and recreated while no watcher saw it: the running
+      // workflow serves the old incarnation. It goes first (its objects are
+      // owned by a CR that no longer exists), then this one starts afresh.
+      this.verified.delete(key);
+      this.log(s).warn(
+        { workflow: how.otherIncarnation },
+        'stack workflow belongs to an older CR; tearing it down first',
+      );
+      if (!(await this.teardownAndWait(s, { deletionPolicy: 'Delete' }, how.otherIncarnation, signal)))
+        return { requeueAfterMs: TEARDOWN_RECHECK_MS };
+      return { requeueAfterMs: 0 };
+    }
+    // Started with, or accepted (or already had) this uid's spec: it serves this CR.
+    this.verified.set(key, s.metadata.uid);
     this.d.metrics.inc(
       how === 'started'
         ? 'stackwright_watcher_workflows_started_total'
@@ -189,7 +199,13 @@ export class Reconciler {
       this.d.metrics.inc('stackwright_watcher_teardowns_total');
       this.log(s).info({ deletionPolicy: request.deletionPolicy }, 'teardown requested');
     }
-    return this.d.workflows.waitClosed(ref, this.d.teardownWaitMs, signal);
+    // Waiting holds no place: other stacks go on meanwhile.
+    this.limiter.release();
+    try {
+      return await this.d.workflows.waitClosed(ref, this.d.teardownWaitMs, signal);
+    } finally {
+      await this.limiter.acquire();
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { applySpec, queryStack, requestTeardown } from '../client/stack-client.js';
+import { applySpec, queryStack, requestTeardown, startWithSpec } from '../client/stack-client.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
 import type { DesiredSpec, StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 
@@ -48,24 +48,29 @@ export class StackWorkflows {
   }
 
   /**
-   * Update-with-start of this generation: 'started' or 'signalled' (a running
-   * workflow took it; best effort, for metrics), or 'unchanged' when the
-   * workflow already has this generation or a newer one. A spec the workflow
-   * calls invalid is an error (the reconcile is retried with backoff).
+   * Hands this generation to the stack's workflow. First a plain start with the
+   * generation in the workflow's input: one RPC, durable without a worker, and
+   * all it takes for a stack with no workflow yet (every stack on a first
+   * start). Only when one already runs, an update (answered by a worker):
+   * 'signalled' (it took the generation), 'unchanged' (it had it or a newer
+   * one), or `otherIncarnation` with the uid it serves (a CR deleted and
+   * recreated under the same name). A spec the workflow calls invalid (e.g.
+   * while it tears down) is an error: the reconcile is retried with backoff.
    */
   async handOver(
     ref: StackRef,
     desired: DesiredSpec,
     options: StackOptionsOverrides | undefined,
-    wasRunning: boolean,
-  ): Promise<'started' | 'signalled' | 'unchanged'> {
-    const a = await this.timed(() => applySpec(this.client, ref, desired, options));
-    if (!a.accepted) {
-      if (a.reason === 'invalid')
-        throw new Error(`the stack workflow refused generation ${desired.generation}: ${a.message}`);
-      return 'unchanged';
-    }
-    return wasRunning ? 'signalled' : 'started';
+  ): Promise<'started' | 'signalled' | 'unchanged' | { otherIncarnation: string }> {
+    if ((await this.timed(() => startWithSpec(this.client, ref, desired, options))) === 'started')
+      return 'started';
+    // If it ended meanwhile, update-with-start starts the next run with this update.
+    const a = await this.timed(() => applySpec(this.client, ref, { ...desired, uid: ref.uid }, options));
+    if (a.accepted) return a.first ? 'started' : 'signalled';
+    if (a.reason === 'otherIncarnation') return { otherIncarnation: a.message };
+    if (a.reason === 'invalid')
+      throw new Error(`the stack workflow refused generation ${desired.generation}: ${a.message}`);
+    return 'unchanged';
   }
 
   /** false when no workflow is running to receive it. */

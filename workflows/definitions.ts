@@ -89,13 +89,18 @@ export type ProvisionOutcome =
 // STACK_REQUEST_REJECTED whose details[0] is the RejectionReason.
 
 export const STACK_REQUEST_REJECTED = 'StackRequestRejected';
-/** stale: an older generation than the workflow has; duplicate: the same one; invalid: not acceptable now or at all. */
-export type RejectionReason = 'stale' | 'duplicate' | 'invalid';
+/**
+ * stale: an older generation than the workflow has; duplicate: the same one; invalid: not acceptable now or
+ * at all; otherIncarnation: the workflow serves another CR of the same name (another uid).
+ */
+export type RejectionReason = 'stale' | 'duplicate' | 'invalid' | 'otherIncarnation';
 
 /** A spec to apply: with the CR's generation, or (a direct stack) without, and the workflow numbers it. */
 export interface ApplySpecRequest {
   generation?: number;
   spec: MonitoringStackSpec;
+  /** The CR's uid (the watcher sends it): refused by a workflow that serves another incarnation. */
+  uid?: string;
 }
 export interface ApplySpecResult {
   /** The generation the workflow accepted (and will provision). */

@@ -6,6 +6,8 @@ import type { Phase } from '../crd/status.js';
 import { STACK_REQUEST_REJECTED, type ApplySpecRequest, type RejectionReason } from './definitions.js';
 
 export interface StackState {
+  /** The CR uid this workflow serves ('' for a direct stack). */
+  uid: string;
   phase: Phase;
   desiredGeneration?: number;
   paused: boolean;
@@ -26,6 +28,9 @@ export interface Rejection {
 const reject = (reason: RejectionReason, message: string): Rejection => ({ reason, message });
 
 export function checkApply(s: StackState, r: ApplySpecRequest): Rejection | undefined {
+  // First: a request of another CR incarnation says nothing about this one's generations.
+  if (r.uid !== undefined && r.uid !== s.uid)
+    return reject('otherIncarnation', `this workflow serves CR uid ${s.uid || '(none)'}, not ${r.uid}`);
   if (s.deleting) return reject('invalid', 'the stack is being deleted');
   if (r.generation !== undefined && (!Number.isInteger(r.generation) || r.generation < 1))
     return reject('invalid', `generation must be a positive integer, not ${r.generation}`);

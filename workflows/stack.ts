@@ -121,6 +121,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     standDown();
   };
   const state = (): StackState => ({
+    uid: ref.uid,
     phase: view.phase,
     desiredGeneration: desired?.generation,
     paused: view.paused,

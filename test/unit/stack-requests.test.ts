@@ -21,6 +21,7 @@ if (!parsed.ok) throw new Error(parsed.error);
 const spec = parsed.spec;
 
 const ready: StackState = {
+  uid: 'uid-1',
   phase: 'Ready',
   desiredGeneration: 3,
   paused: false,
@@ -35,6 +36,22 @@ describe('applySpec validator', () => {
     expect(checkApply(ready, { generation: 4, spec })).toBeUndefined();
     expect(checkApply(ready, { spec })).toBeUndefined();
     expect(checkApply({ ...ready, desiredGeneration: undefined }, { generation: 1, spec })).toBeUndefined();
+  });
+
+  it("refuses another CR incarnation's request (another uid) before judging its generation", () => {
+    expect(checkApply(ready, { generation: 4, spec, uid: 'uid-1' })).toBeUndefined();
+    expect(checkApply(ready, { generation: 3, spec, uid: 'uid-2' })).toEqual({
+      reason: 'otherIncarnation',
+      message: 'this workflow serves CR uid uid-1, not uid-2',
+    });
+    expect(checkApply({ ...ready, deleting: true }, { generation: 1, spec, uid: 'uid-2' })).toMatchObject({
+      reason: 'otherIncarnation',
+    });
+    // A direct stack's workflow serves no CR: a CR of that name is another incarnation too.
+    expect(checkApply({ ...ready, uid: '' }, { generation: 1, spec, uid: 'uid-2' })).toMatchObject({
+      reason: 'otherIncarnation',
+      message: 'this workflow serves CR uid (none), not uid-2',
+    });
   });
 
   it('rejects the same generation as duplicate and an older one as stale', () => {

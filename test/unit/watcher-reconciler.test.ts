@@ -83,6 +83,7 @@ class FakeApi {
 class FakeWorkflows {
   running = false;
   uid: string | undefined;
+  generation = 0;
   /** waitClosed reports "still running" this many times before the workflow ends. */
   closesAfter = 1;
   calls: (['handOver', number, string] | ['teardown', TeardownRequest, string | undefined])[] = [];
@@ -90,10 +91,16 @@ class FakeWorkflows {
   readonly api = {
     state: async (_ref: StackRef, withUid: boolean) =>
       this.running ? { running: true, ...(withUid && { uid: this.uid }) } : { running: false },
-    handOver: async (ref: StackRef, desired: DesiredSpec, _o: unknown, wasRunning: boolean) => {
+    // As the real one: a start when none runs; else the workflow's validator judges uid, then generation.
+    handOver: async (ref: StackRef, desired: DesiredSpec) => {
+      if (this.running && this.uid !== ref.uid)
+        return { otherIncarnation: `this workflow serves CR uid ${this.uid}, not ${ref.uid}` };
       this.calls.push(['handOver', desired.generation, ref.uid]);
+      if (this.running && desired.generation <= this.generation) return 'unchanged';
+      const wasRunning = this.running;
       this.running = true;
       this.uid = ref.uid;
+      this.generation = desired.generation;
       return wasRunning ? 'signalled' : 'started';
     },
     teardown: async (_ref: StackRef, request: TeardownRequest) => {
@@ -156,6 +163,7 @@ const reconcilerFor = (api: FakeApi) =>
     metrics,
     logger: pino({ level: 'silent' }),
     teardownWaitMs: 10,
+    concurrency: 4,
   });
 /** What the informer would hand over: the object as currently stored. */
 const current = (api: FakeApi): WatchedStack => WatchedStackSchema.parse(api.obj);
@@ -212,9 +220,78 @@ describe('Reconciler: hand-over', () => {
     const r = reconcilerFor(api);
     expect(await r.reconcile(current(api), signal)).toEqual({ requeueAfterMs: expect.any(Number) });
     expect(fakeWf.calls).toEqual([['teardown', { deletionPolicy: 'Delete' }, 'uid-old']]);
+    // Closed now: asked again at once, and this CR's workflow starts.
+    expect(await r.reconcile(current(api), signal)).toEqual({ requeueAfterMs: 0 });
     await r.reconcile(current(api), signal);
     expect(fakeWf.calls.at(-1)).toEqual(['handOver', 1, 'uid-1']);
     expect(metrics.get('stackwright_watcher_teardowns_total')).toBe(1);
+    expect(metrics.get('stackwright_watcher_workflows_started_total')).toBe(1);
+  });
+
+  it('a watcher that restarts finds the generation already handed over: unchanged, no second start', async () => {
+    const api = new FakeApi(stack({ finalizers: [FINALIZER] }));
+    await reconcilerFor(api).reconcile(current(api), signal);
+    await reconcilerFor(api).reconcile(current(api), signal); // fresh caches, as after a restart
+    expect(metrics.get('stackwright_watcher_workflows_started_total')).toBe(1);
+    expect(metrics.get('stackwright_watcher_workflows_unchanged_total')).toBe(1);
+  });
+
+  it('works on at most `concurrency` stacks at once; a teardown being waited for holds no place', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = {
+      handOver: async () => {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return 'started' as const;
+      },
+    } as unknown as StackWorkflows;
+    const apis = Array.from(
+      { length: 10 },
+      (_, i) => new FakeApi(stack({ name: `s${i}`, finalizers: [FINALIZER] })),
+    );
+    const r = new Reconciler({
+      cluster: 'c1',
+      custom: apis[0]!.api,
+      events: events.api,
+      workflows: slow,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      teardownWaitMs: 10,
+      concurrency: 3,
+    });
+    await Promise.all(apis.map((a) => r.reconcile(current(a), signal)));
+    expect(peak).toBe(3);
+    expect(metrics.get('stackwright_watcher_workflows_started_total')).toBe(10);
+
+    // One place, taken by a stack whose teardown is being waited for: another stack still gets through.
+    let closeTeardown!: () => void;
+    const waiting = {
+      state: async () => ({ running: true, uid: 'uid-1' }),
+      teardown: async () => true,
+      waitClosed: () => new Promise<boolean>((resolve) => (closeTeardown = () => resolve(true))),
+      handOver: async () => 'started' as const,
+    } as unknown as StackWorkflows;
+    const gone = new FakeApi(stack({ name: 'gone', finalizers: [FINALIZER], deletionTimestamp: 'now' }));
+    const other = new FakeApi(stack({ name: 'other', finalizers: [FINALIZER] }));
+    const one = new Reconciler({
+      cluster: 'c1',
+      custom: gone.api,
+      events: events.api,
+      workflows: waiting,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      teardownWaitMs: 10,
+      concurrency: 1,
+    });
+    const deleting = one.reconcile(current(gone), signal);
+    await new Promise((r) => setTimeout(r, 5));
+    await one.reconcile(current(other), signal);
+    expect(metrics.get('stackwright_watcher_workflows_started_total')).toBe(11);
+    closeTeardown();
+    await deleting;
+    expect(gone.obj).toBeUndefined();
   });
 });
 

@@ -53,6 +53,8 @@ const WatcherEnvSchema = z
         ctx.addIssue({ code: 'custom', message: r.error });
         return z.NEVER;
       }),
+    /** Stacks reconciled at once (finalizer, hand-over); the rest queue. */
+    STACKWRIGHT_WATCHER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .refine(

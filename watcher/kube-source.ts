@@ -33,7 +33,7 @@ export function monitoringStackSource(
     name: namespace ?? '*',
     async list() {
       const items: unknown[] = [];
-      let resourceVersion = '';
+      let resourceVersion: string;
       let token: string | undefined;
       do {
         const page = { ...selector, limit: pageSize, ...(token ? { _continue: token } : {}) };

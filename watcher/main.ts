@@ -54,6 +54,7 @@ export async function runWatcherProcess(
             }
           : false,
       httpAddress: cfg.STACKWRIGHT_HTTP_ADDRESS,
+      tuning: { concurrency: cfg.STACKWRIGHT_WATCHER_CONCURRENCY },
       logger,
     });
     logger.info(

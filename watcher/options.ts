@@ -64,6 +64,6 @@ export const DEFAULT_TUNING: WatcherTuning = {
   teardownWaitMs: 30_000,
   kubeRequestTimeoutMs: 30_000,
   temporalRpcTimeoutMs: 10_000,
-  concurrency: 32,
+  concurrency: 64, // STACKWRIGHT_WATCHER_CONCURRENCY
   listPageSize: 500,
 };

@@ -90,4 +90,35 @@ describe('informer against the apiserver', () => {
     expect(seen.filter((e) => e.startsWith('ADDED')).sort()).toEqual(['ADDED after', 'ADDED before']);
     expect(seen.filter((e) => e.startsWith('SYNC')).sort()).toEqual(['SYNC after', 'SYNC before']);
   }, 60_000);
+
+  it('lists in pages (limit/continue) as one snapshot, and watches on from its resourceVersion', async () => {
+    await informer?.stop();
+    for (const name of ['p1', 'p2', 'p3']) await stacks.create(name, urlSpec());
+    const custom = h.kc.makeApiClient(k8s.CustomObjectsApi);
+    const pages: { limit?: number; continued: boolean; items: number }[] = [];
+    // Between the first and the second page another stack is created: not in this snapshot, so its ADDED comes from the watch.
+    const counting = new Proxy(custom, {
+      get(target, prop, receiver) {
+        if (prop !== 'listNamespacedCustomObject') return Reflect.get(target, prop, receiver) as unknown;
+        return async (req: k8s.CustomObjectsApiListNamespacedCustomObjectRequest) => {
+          const page = (await target.listNamespacedCustomObject(req)) as { items: unknown[] };
+          pages.push({ limit: req.limit, continued: req._continue !== undefined, items: page.items.length });
+          if (pages.length === 1) await stacks.create('between', urlSpec());
+          return page;
+        };
+      },
+    });
+    const source = monitoringStackSource(h.kc, counting, h.namespace, 60, undefined, 2);
+    const { seen } = start(source);
+    await informer!.synced;
+    expect(pages).toEqual([
+      { limit: 2, continued: false, items: 2 },
+      { limit: 2, continued: true, items: 2 },
+      { limit: 2, continued: true, items: 1 },
+    ]);
+    expect(seen.sort()).toEqual(['ADDED after', 'ADDED before', 'ADDED p1', 'ADDED p2', 'ADDED p3']);
+    await waitUntil('ADDED between, from the watch', () => seen.includes('ADDED between'));
+    await informer!.stop();
+    informer = undefined;
+  }, 60_000);
 });

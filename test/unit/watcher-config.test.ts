@@ -17,6 +17,7 @@ describe('watcher configuration (environment)', () => {
       STACKWRIGHT_LEASE_DURATION_MS: 15_000,
       STACKWRIGHT_LEASE_RENEW_MS: 5_000,
       STACKWRIGHT_HTTP_ADDRESS: '0.0.0.0:8080',
+      STACKWRIGHT_WATCHER_CONCURRENCY: 64,
     });
     expect(c.STACKWRIGHT_STACK_OPTIONS).toBeUndefined();
   });
@@ -29,7 +30,9 @@ describe('watcher configuration (environment)', () => {
       STACKWRIGHT_LEASE_RENEW_MS: '2000',
       STACKWRIGHT_HTTP_ADDRESS: '[::]:9000',
       STACKWRIGHT_STACK_OPTIONS: '{"pollIntervalMs":1000}',
+      STACKWRIGHT_WATCHER_CONCURRENCY: '16',
     });
+    expect(c.STACKWRIGHT_WATCHER_CONCURRENCY).toBe(16);
     expect(c.STACKWRIGHT_WATCH_NAMESPACES).toEqual(['team-a', 'team-b']);
     expect(c.STACKWRIGHT_LEASE_DURATION_MS).toBe(6_000);
     expect(c.STACKWRIGHT_STACK_OPTIONS).toEqual({ pollIntervalMs: 1000 });
@@ -53,6 +56,8 @@ describe('watcher configuration (environment)', () => {
     [{ STACKWRIGHT_LEASE_RENEW_MS: '8000' }, 'STACKWRIGHT_LEASE_RENEW_MS'],
     [{ STACKWRIGHT_HTTP_ADDRESS: 'localhost' }, 'STACKWRIGHT_HTTP_ADDRESS'],
     [{ POD_NAMESPACE: undefined }, 'STACKWRIGHT_LEASE_NAMESPACE'],
+    [{ STACKWRIGHT_WATCHER_CONCURRENCY: '0' }, 'STACKWRIGHT_WATCHER_CONCURRENCY'],
+    [{ STACKWRIGHT_WATCHER_CONCURRENCY: 'many' }, 'STACKWRIGHT_WATCHER_CONCURRENCY'],
   ])('rejects %j, naming %s', (env, name) => {
     expect(() => loadWatcherConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadWatcherConfig({ ...base, ...env })).toThrow(name);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { repoRoot, statePath } from '../devstack/paths.js';
 import { buildStackwright } from './contenders/stackwright.js';
 import { prepareGrafanaOperator } from './contenders/grafana-operator.js';
@@ -32,9 +32,14 @@ const program = new Command('bench')
   .description('Stackwright benchmarks side by side with a bare script and grafana-operator')
   .option('--quick', 'smaller N and fewer repetitions (under 6 minutes on 2 cores)')
   .option('--only <figures>', `comma-separated subset of ${FIGURES.join(',')} (P2 includes P3, P4, P7)`)
-  .option('--label <text>', 'a note stored with the results (e.g. "before: polling readiness")');
+  .option('--label <text>', 'a note stored with the results (e.g. "before: polling readiness")')
+  .option('--p6-n <count>', "P6's number of existing stacks (default 1,000 quick, 10,000 full)", (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+    return n;
+  });
 program.parse();
-const opts = program.opts<{ quick?: boolean; only?: string; label?: string }>();
+const opts = program.opts<{ quick?: boolean; only?: string; label?: string; p6N?: number }>();
 
 const say = (l: string) => void process.stderr.write(`${l}\n`);
 const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     grafana,
     temporal,
     quick: Boolean(opts.quick),
+    ...(opts.p6N !== undefined ? { p6N: opts.p6N } : {}),
     say,
     grafanaOperatorBinary: () => (goBinary ??= prepareGrafanaOperator(env, say)),
     namespace: (tag) => `bench-${runTag}-${tag}-${++seq}`.slice(0, 63),

@@ -28,7 +28,9 @@ export async function runWatcherProcess(
   for (const [name, h] of Object.entries(handlers)) process.once(name, h);
   signal?.addEventListener('abort', () => stop.abort(), { once: true });
 
-  const connection = await Connection.connect({
+  // Lazy: a Temporal frontend that is down at start fails each hand-over, which
+  // is retried with backoff, instead of the process exiting into a crash loop.
+  const connection = Connection.lazy({
     address: temporal.address,
     ...(temporal.tls !== undefined ? { tls: temporal.tls } : {}),
     ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),

@@ -8,6 +8,8 @@ export interface BenchContext {
   grafana: BenchGrafana;
   temporal: BenchTemporal;
   quick: boolean;
+  /** `--p6-n`: P6's number of stacks instead of 1,000 (quick) / 10,000 (full). */
+  p6N?: number;
   say: (line: string) => void;
   /** grafana-operator's binary (prepared once per run). */
   grafanaOperatorBinary: () => Promise<string>;

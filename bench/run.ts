@@ -97,15 +97,19 @@ async function main(): Promise<void> {
     await attempt('P5', async () => void figures.push(await recovery(ctx)));
     await attempt('P2', async () => {
       let p7: FigureResult | undefined;
-      const r = await convergence(ctx, async (s) => {
-        try {
-          p7 = await driftRepair(ctx, s);
-        } catch (e) {
-          failures.P7 = e instanceof Error ? e.message : String(e);
-        }
-      });
-      figures.push(r.p2, r.p3, r.p4);
-      if (p7) figures.push(p7);
+      try {
+        const r = await convergence(ctx, async (s) => {
+          try {
+            p7 = await driftRepair(ctx, s);
+          } catch (e) {
+            failures.P7 = e instanceof Error ? e.message : String(e);
+          }
+        });
+        figures.push(r.p2, r.p3, r.p4);
+      } finally {
+        // P7 is measured on Stackwright's fleet before the peer runs: a later failure does not undo it.
+        if (p7) figures.push(p7);
+      }
     });
     await attempt('P6', async () => void figures.push(await watcherStart(ctx)));
   } finally {

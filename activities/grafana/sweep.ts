@@ -14,15 +14,17 @@ const GRAFANA_LIST_LIMIT = 5000;
 const MAX_FINDINGS_REPORTED = 20;
 
 /**
- * Every Ready stack on one Grafana instance, from Temporal visibility: one list
- * query, whatever the number of stacks. The stack workflow advertises its
- * instance and a fingerprint of its datasource as search attributes.
+ * Every stack on one Grafana instance that has been Ready and is not being
+ * provisioned, suspended or deleted (phase Ready, or Degraded: e.g. a drift
+ * repair that Grafana failed), from Temporal visibility: one list query,
+ * whatever the number of stacks. The stack workflow advertises its instance and
+ * a fingerprint of its datasource as search attributes.
  */
 export async function readyStacksOn(client: Client, instance: string): Promise<SweepExpectation[]> {
   const out: SweepExpectation[] = [];
   const query =
     `WorkflowType = 'stackWorkflow' AND ExecutionStatus = 'Running' AND ` +
-    `${SA.phase.name} = 'Ready' AND ${SA.grafanaInstance.name} = '${instance}'`;
+    `${SA.phase.name} IN ('Ready', 'Degraded') AND ${SA.grafanaInstance.name} = '${instance}'`;
   for await (const wf of client.workflow.list({ query })) {
     const key = wf.typedSearchAttributes.get(SA.datasource);
     const expected = typeof key === 'string' ? parseExpectedDatasourceKey(key) : undefined;

@@ -42,7 +42,18 @@ export async function prepareGrafanaOperator(env: BenchEnv, say: (l: string) => 
       cwd: TOOLS,
     },
   );
-  await kubectlApply(env, path.join(moduleDir.trim(), 'config', 'crd', 'bases'));
+  const crds = path.join(moduleDir.trim(), 'config', 'crd', 'bases');
+  await kubectlApply(env, crds);
+  // Freshly created CRDs are served only once Established (before that: 404 on the first GrafanaDatasource).
+  await run(env.vars.KUBECTL, [
+    '--kubeconfig',
+    env.vars.KUBECONFIG,
+    'wait',
+    '--for=condition=Established',
+    '--timeout=120s',
+    '-f',
+    crds,
+  ]);
   return path.join(dir, 'grafana-operator');
 }
 

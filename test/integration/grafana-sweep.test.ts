@@ -133,7 +133,7 @@ describe('Grafana drift sweep', () => {
     await grafanaApi('DELETE', `/api/datasources/uid/${foreign.uid}`);
   }, 120_000);
 
-  it('a Grafana that answers 503 skips the sweep: nobody is poked or marked drifted, and the next sweep repairs', async () => {
+  it('a Grafana that answers 503, 401 or 429 skips the sweep: nobody is poked or marked drifted, and the next sweep repairs', async () => {
     const c = refs[2] as StackRef;
     const before = await sweepUntil('an ok sweep', (s) => s.ok);
     await injectFault({ method: 'GET', pathPrefix: '/api/datasources', status: 503 });
@@ -142,6 +142,17 @@ describe('Grafana drift sweep', () => {
     expect((await grafanaApi('DELETE', `/api/datasources/uid/${datasourceUid(c)}`)).status).toBe(200);
     const during = await sweepUntil('another skipped sweep', (s) => !s.ok && s.sweeps > skipped.sweeps);
     expect(during.error).toMatch(/503/);
+    // A token Grafana refuses (non-retryable) and rate limiting skip ticks the same way.
+    for (const [status, why] of [
+      [401, /401/],
+      [429, /429/],
+    ] as const) {
+      await injectFault({ clear: true });
+      const seen = (await sweepUntil('any sweep', () => true)).sweeps;
+      await injectFault({ method: 'GET', pathPrefix: '/api/datasources', status, retryAfter: 1 });
+      const s = await sweepUntil(`a sweep skipped on ${status}`, (x) => !x.ok && x.sweeps > seen + 1);
+      expect(s.error).toMatch(why);
+    }
     const vc = await h.query(c);
     expect(vc.phase).toBe('Ready');
     expect(vc.lastDrift).toBeUndefined();

@@ -2,26 +2,37 @@
 // clusters at once, through the production split (one control plane, one agent
 // per cluster). Needs `stackwright dev up --clusters 2`.
 //   npx tsx bench/fleet-parallel.ts [rounds]
-// Prints the time from CR creation to Ready for each case and the ratio.
+// Prints the time from CR creation to Ready for each case (min / median / max)
+// and the ratio of the medians, and writes them to
+// bench/results/<date>-fleet-parallel.json. Its processes use a Temporal
+// namespace of their own, so no other worker on the stack takes their tasks.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
 import { agentEnv, controlPlaneEnv, spawnStackwright, stopFleet, type FleetProcess } from '../cli/fleet.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../crd/constants.js';
 import { clusterDef } from '../devstack/clusters.js';
 import { readEnvFile } from '../devstack/env-file.js';
-import { envFilePath, statePath } from '../devstack/paths.js';
+import { envFilePath, repoRoot, statePath } from '../devstack/paths.js';
+import { ensureTemporalNamespace } from '../test/support/temporal-namespace.js';
+import { ratio, seconds, summarize } from './lib/stats.js';
 
 type Cluster = 'local' | 'east';
 const rounds = Number(process.argv[2] ?? 3);
 const id = randomUUID().slice(0, 6);
 const ns = `bench-${id}`;
+const TEMPORAL_NS = 'stackwright-bench-fleet';
 const shell: Record<string, string | undefined> = {
   ...readEnvFile(envFilePath()),
   ...process.env,
+  TEMPORAL_NAMESPACE: TEMPORAL_NS,
   STACKWRIGHT_STACK_SELECTOR: `stackwright.dev/bench=${id}`,
   STACKWRIGHT_WATCH_NAMESPACES: ns,
-  LOG_LEVEL: 'warn',
+  // info: ready() waits for the "stackwright worker running" line.
+  LOG_LEVEL: 'info',
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,6 +76,10 @@ async function ready(p: FleetProcess): Promise<void> {
   }
 }
 
+const connection = await Connection.connect({ address: shell.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
+await ensureTemporalNamespace(connection, TEMPORAL_NS);
+await connection.close();
+
 const procs = [
   spawnStackwright(
     'control-plane',
@@ -85,7 +100,8 @@ try {
   for (const c of ['local', 'east'] as const)
     await apis[c].core.createNamespace({ body: { metadata: { name: ns } } });
   await Promise.all(procs.map(ready));
-  await provision('local', 'warmup'); // first workflow task, bundle caches, informers
+  // First workflow task, bundle caches, each agent's informer and first activity.
+  await Promise.all([provision('local', 'warmup'), provision('east', 'warmup')]);
   const alone: number[] = [];
   const together: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -93,12 +109,32 @@ try {
     const both = await Promise.all([provision('local', `pair-${i}`), provision('east', `pair-${i}`)]);
     together.push(Math.max(...both));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const a = summarize(alone);
+  const t = summarize(together);
+  const line = (s: typeof a) =>
+    `min ${seconds(s.min)} / median ${seconds(s.median)} / max ${seconds(s.max)} s`;
+  const result = {
+    figure: 'fleet-parallel',
+    date: new Date().toISOString(),
+    machine: { cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), load1: os.loadavg()[0] },
+    rounds,
+    aloneMs: a,
+    togetherMs: { ...t, note: 'the slower of the two stacks, one in local and one in east, created at once' },
+    ratioMedians: ratio(t, a),
+  };
   process.stdout.write(
-    `one stack alone, ms:            ${alone.join(' ')} (median ${median(alone)})\n` +
-      `one per cluster at once, ms:    ${together.join(' ')} (median ${median(together)}; the slower of the two)\n` +
-      `ratio (median together/alone): ${(median(together) / median(alone)).toFixed(2)}\n`,
+    `one stack alone (local):              ${line(a)}  [${alone.join(' ')} ms]\n` +
+      `one per cluster at once (slower one): ${line(t)}  [${together.join(' ')} ms]\n` +
+      `ratio (median together / alone):      ${result.ratioMedians}\n`,
   );
+  const file = path.join(
+    repoRoot,
+    'bench',
+    'results',
+    `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-fleet-parallel.json`,
+  );
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`written: ${path.relative(repoRoot, file)}\n`);
 } finally {
   for (const c of ['local', 'east'] as const) {
     const items = (

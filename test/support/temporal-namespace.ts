@@ -2,6 +2,9 @@ import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { TEMPORAL_SEARCH_ATTRIBUTES } from '../../devstack/components.js';
 
+// temporal.api.enums.v1.IndexedValueType
+const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3 } as const;
+
 const alreadyExists = (e: unknown) => /already exist/i.test((e as Error).message);
 
 /**
@@ -16,14 +19,19 @@ export async function ensureTemporalNamespace(c: Connection, namespace: string):
       if (!alreadyExists(e)) throw e;
     });
   const { customAttributes } = await c.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.keys(TEMPORAL_SEARCH_ATTRIBUTES).filter((k) => !(k in (customAttributes ?? {})));
+  const have = customAttributes ?? {};
+  const want = Object.entries(TEMPORAL_SEARCH_ATTRIBUTES).map(
+    ([k, t]) => [k, INDEXED_VALUE_TYPE[t]] as const,
+  );
+  // One registered with another type (an older helper made every one a Keyword)
+  // is removed and registered again: the workflow's upsert of it would fail.
+  const wrong = want.filter(([k, t]) => k in have && have[k] !== t).map(([k]) => k);
+  if (wrong.length > 0)
+    await c.operatorService.removeSearchAttributes({ namespace, searchAttributes: wrong });
+  const missing = want.filter(([k]) => !(k in have) || wrong.includes(k));
   if (missing.length > 0) {
-    const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType
     await c.operatorService
-      .addSearchAttributes({
-        namespace,
-        searchAttributes: Object.fromEntries(missing.map((k) => [k, KEYWORD])),
-      })
+      .addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing) })
       .catch((e: unknown) => {
         if (!alreadyExists(e)) throw e;
       });

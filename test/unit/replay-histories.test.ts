@@ -41,9 +41,10 @@ async function replay(histories: { workflowId: string; json: unknown }[]) {
 }
 
 describe('recorded workflow histories', () => {
-  it('are there: stack, provision, teardown and drift', () => {
+  it('are there: stack, provision, teardown, drift and the Grafana sweep', () => {
     expect(recorded.map((r) => r.workflowId).sort()).toEqual([
       'drift.json',
+      'grafana-sweep.json',
       'provision.json',
       'stack.json',
       'teardown.json',

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { ClusterDef } from './clusters.js';
 import { run, type Component, type Ctx } from './components.js';
+import { kubeApiserverArgs } from './kube-apiserver-args.js';
 import { probeHttp } from './net.js';
-import { PORTS } from './ports.js';
 import { pkiFiles, type Pki } from './pki.js';
 import type { Tools } from './tools.js';
 
@@ -53,25 +53,13 @@ export function clusterComponents(c: ClusterDef): Component[] {
     start: ({ tools }) => ({
       component: name('kube-apiserver'),
       bin: tools.kubeApiserver,
-      args: [
-        `--etcd-servers=http://${localhost}:${PORTS.etcdClient}`,
-        `--etcd-prefix=${c.etcdPrefix}`,
-        `--bind-address=${localhost}`,
-        `--advertise-address=${localhost}`,
-        `--secure-port=${c.ports.apiserver}`,
-        `--cert-dir=${c.dir('kube-apiserver')}`,
-        `--tls-cert-file=${pki.apiserverCert}`,
-        `--tls-private-key-file=${pki.apiserverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--service-account-key-file=${pki.saPub}`,
-        `--service-account-signing-key-file=${pki.saKey}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--authorization-mode=RBAC',
-        '--allow-privileged=true',
-        '--profiling=false',
-        '--v=1',
-      ],
+      args: kubeApiserverArgs({
+        etcdPrefix: c.etcdPrefix,
+        port: c.ports.apiserver,
+        certDir: c.dir('kube-apiserver'),
+        pki,
+        serviceClusterIpRange: '10.0.0.0/24',
+      }),
       // The port tells one cluster's apiserver from another's (they share the binary).
       match: `--secure-port=${c.ports.apiserver}`,
     }),

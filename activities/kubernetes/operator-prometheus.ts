@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MonitoringStackSpec, OperatorPrometheusSpec } from '../../crd/index.js';
 import type { StackRef } from '../../domain/stack-ref.js';
+import { ConditionSchema } from './condition-schema.js';
 import type { KubeContext } from './context.js';
 import { isNotFound } from '../../kube/errors.js';
 import { failure, nonRetryable, parseResponse } from './failure.js';
@@ -71,17 +72,7 @@ const PrometheusObjectSchema = z.object({
       replicas: z.number().optional(),
       availableReplicas: z.number().optional(),
       updatedReplicas: z.number().optional(),
-      conditions: z
-        .array(
-          z.object({
-            type: z.string(),
-            status: z.string(),
-            reason: z.string().optional(),
-            message: z.string().optional(),
-            observedGeneration: z.number().optional(),
-          }),
-        )
-        .optional(),
+      conditions: z.array(ConditionSchema.extend({ observedGeneration: z.number().optional() })).optional(),
     })
     .optional(),
 });

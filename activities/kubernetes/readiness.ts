@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StackRef } from '../../domain/stack-ref.js';
+import { ConditionSchema } from './condition-schema.js';
 import { checkRef, parseSpec, type KubeContext } from './context.js';
 import { parseResponse } from './failure.js';
 import { operatorPrometheusReadiness } from './operator-prometheus.js';
@@ -36,16 +37,7 @@ export const PodSchema = z.object({
   status: z
     .object({
       phase: z.string().optional(),
-      conditions: z
-        .array(
-          z.object({
-            type: z.string(),
-            status: z.string(),
-            reason: z.string().optional(),
-            message: z.string().optional(),
-          }),
-        )
-        .optional(),
+      conditions: z.array(ConditionSchema).optional(),
       containerStatuses: z
         .array(
           z.object({

@@ -10,6 +10,7 @@ import { driftCheckSignal, teardownSignal } from '../../workflows/definitions.js
 import { runCli } from '../support/cli.js';
 import { requireEnv } from '../support/env.js';
 import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
+import { until } from '../support/until.js';
 
 // backend PrometheusOperator against the real prometheus-operator v0.93.1 of the
 // local stack (`dev up --with prometheus-operator`; kwok makes its StatefulSets
@@ -33,16 +34,6 @@ const gone = async (p: Promise<unknown>) =>
     () => false,
     (e: unknown) => (e as { code?: number }).code === 404,
   );
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 beforeAll(async () => {
   h = await startHarness();
   custom = h.kc.makeApiClient(k8s.CustomObjectsApi);
@@ -118,7 +109,7 @@ describe('backend PrometheusOperator', () => {
         });
       await monitor(h.namespace);
       await monitor(other);
-      const config = await eventually('the ServiceMonitor in the generated config', async () => {
+      const config = await until('the ServiceMonitor in the generated config', async () => {
         const secret = await core.readNamespacedSecret({ name: 'prometheus-ops', namespace: h.namespace });
         const gz = secret.data?.['prometheus.yaml.gz'];
         const text = gz ? gunzipSync(Buffer.from(gz, 'base64')).toString('utf8') : '';
@@ -181,7 +172,7 @@ describe('backend PrometheusOperator', () => {
     ]);
     expect(await gone(readPrometheus('unhealthy'))).toBe(true);
     const apps = h.kc.makeApiClient(k8s.AppsV1Api);
-    await eventually('the operator StatefulSet gone', async () =>
+    await until('the operator StatefulSet gone', async () =>
       (await gone(apps.readNamespacedStatefulSet({ name: 'prometheus-unhealthy', namespace: h.namespace })))
         ? true
         : undefined,

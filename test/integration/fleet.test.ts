@@ -23,6 +23,7 @@ import { requireEnv } from '../support/env.js';
 import { grafanaApi, TEST_OPTIONS } from '../support/saga-harness.js';
 import { ensureTemporalNamespace } from '../support/temporal-namespace.js';
 import { TEST_RUN_LABEL } from '../support/test-run.js';
+import { until as pollUntil } from '../support/until.js';
 
 // Two real clusters (the local stack's `local` and `east`: two apiservers with
 // their own CAs and data), one Temporal, one Grafana; the processes split as in
@@ -44,23 +45,8 @@ interface RawStack {
   status?: { phase?: string; observedGeneration?: number; datasource?: { uid?: string; name?: string } };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(500);
-  }
-}
-
+// Two clusters on a busy machine: waits are longer than the suites' usual minute.
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 120_000) => pollUntil(what, f, ms);
 function clusterApi(name: Cluster) {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(clusterDef(name).kubeconfig);

@@ -21,6 +21,7 @@ import { selectorLabels } from '../../activities/kubernetes/metadata.js';
 import { KWOK_NODE } from '../../devstack/cluster-components.js';
 import { objectNames, type StackRef } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
+import { until } from '../support/until.js';
 
 // The Kubernetes activities against the real local control plane: apiserver
 // validation and server-side apply, the StatefulSet controller, the scheduler,
@@ -42,22 +43,6 @@ const example = parse(readFileSync(new URL('../../examples/team-a.yaml', import.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const code = (e: unknown) => (e as { code?: number }).code;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(500);
-  }
-}
 
 /** Resolves to undefined on 404, so absence can be asserted and polled for. */
 async function orNone<T>(p: Promise<T>): Promise<T | undefined> {

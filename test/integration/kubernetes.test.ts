@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { requireEnv } from '../support/env.js';
+import { until } from '../support/until.js';
 
 // Proves the local control plane is real: CRDs are served, watches deliver
 // events, and controllers + scheduler + kwok take a Deployment to Ready.
@@ -17,17 +18,6 @@ const ns = `it-${randomUUID().slice(0, 8)}`;
 const group = 'smoke.stackwright.dev';
 const plural = 'widgets';
 const crdName = `${plural}.${group}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(300);
-  }
-}
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } });

@@ -2,27 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { datasourceUid, type StackRef } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
-import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
-import { cleanUpStacks, stacksApi, urlSpec, watcherFor } from './watcher-support.js';
+import { grafanaApi, type Harness } from '../support/saga-harness.js';
+import { startWatched, stopWatched, urlSpec, type StacksApi } from './watcher-support.js';
 
 // Delete a stack and create it again under the same name at once, as a GitOps
 // tool replacing the object does: the teardown ends only when the old pods are
 // really gone, so the new incarnation provisions at once, with one datasource.
 let h: Harness;
 let w: Watcher;
-let stacks: ReturnType<typeof stacksApi>;
+let stacks: StacksApi;
 
 beforeAll(async () => {
-  h = await startHarness();
-  stacks = stacksApi(h);
-  w = watcherFor(h);
-  await w.ready;
+  ({ h, stacks, w } = await startWatched());
 }, 120_000);
-afterAll(async () => {
-  await w?.stop();
-  if (h) await cleanUpStacks(h);
-  await h?.close();
-}, 90_000);
+afterAll(() => stopWatched(h, w), 90_000);
 
 const refOf = (uid: string): StackRef => ({ cluster: h.cluster, namespace: h.namespace, name: 'again', uid });
 

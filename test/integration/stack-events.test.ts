@@ -4,28 +4,21 @@ import * as k8s from '@kubernetes/client-node';
 import { recordStackEvent, REPORTING_CONTROLLER } from '../../kube/stack-events.js';
 import type { Watcher } from '../../watcher/index.js';
 import { requireEnv } from '../support/env.js';
-import { injectFault, startHarness, type Harness } from '../support/saga-harness.js';
-import { cleanUpStacks, stacksApi, urlSpec, watcherFor } from './watcher-support.js';
+import { injectFault, type Harness } from '../support/saga-harness.js';
+import { startWatched, stopWatched, urlSpec, type StacksApi } from './watcher-support.js';
 
 // Kubernetes Events on the MonitoringStack, as `kubectl describe` shows them,
 // from the real operator code (worker + watcher) against the local apiserver.
 let h: Harness;
 let w: Watcher;
-let stacks: ReturnType<typeof stacksApi>;
+let stacks: StacksApi;
 beforeAll(async () => {
-  h = await startHarness();
-  stacks = stacksApi(h);
-  w = watcherFor(h, { httpAddress: '127.0.0.1:0' });
-  await w.ready;
+  ({ h, stacks, w } = await startWatched({ httpAddress: '127.0.0.1:0' }));
 }, 120_000);
 afterEach(async () => {
   await injectFault({ clear: true });
 });
-afterAll(async () => {
-  await w?.stop();
-  if (h) await cleanUpStacks(h);
-  await h?.close();
-}, 90_000);
+afterAll(() => stopWatched(h, w), 90_000);
 
 const describeStack = (name: string) =>
   new Promise<string>((resolve, reject) =>

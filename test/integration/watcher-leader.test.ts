@@ -8,10 +8,11 @@ import type { Watcher } from '../../watcher/index.js';
 import { startHarness, TEST_OPTIONS, type Harness } from '../support/saga-harness.js';
 import { requireEnv } from '../support/env.js';
 import {
-  cleanUpStacks,
   sleep,
   stacksApi,
+  stopWatched,
   urlSpec,
+  type StacksApi,
   waitProvisionRuns,
   waitUntil,
   watcherFor,
@@ -22,7 +23,7 @@ import {
 const LEASE = { leaseName: 'watcher-it', leaseDurationMs: 3_000, renewMs: 1_000 };
 
 let h: Harness;
-let stacks: ReturnType<typeof stacksApi>;
+let stacks: StacksApi;
 let coordination: k8s.CoordinationV1Api;
 const children: ChildProcess[] = [];
 let standby: Watcher | undefined;
@@ -34,9 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await standby?.stop();
-  if (h) await cleanUpStacks(h);
-  await h?.close();
+  await stopWatched(h, standby);
 }, 90_000);
 
 async function freePort(): Promise<number> {

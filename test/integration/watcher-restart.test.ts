@@ -4,9 +4,10 @@ import { datasourceUid, stackWorkflowId } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
 import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
 import {
-  cleanUpStacks,
   stacksApi,
+  stopWatched,
   urlSpec,
+  type StacksApi,
   waitProvisionRuns,
   waitUntil,
   watcherFor,
@@ -16,17 +17,13 @@ import {
 // ran is found by the first list of the next one.
 let h: Harness;
 let w: Watcher | undefined;
-let stacks: ReturnType<typeof stacksApi>;
+let stacks: StacksApi;
 
 beforeAll(async () => {
   h = await startHarness();
   stacks = stacksApi(h);
 }, 120_000);
-afterAll(async () => {
-  await w?.stop();
-  if (h) await cleanUpStacks(h);
-  await h?.close();
-}, 90_000);
+afterAll(() => stopWatched(h, w), 90_000);
 
 /**
  * The garbage collector removes the old CR's StatefulSet; kwok then keeps its

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.js';
 import type { MonitoringStackInput } from '../../crd/resource.js';
 import { startWatcher, type Watcher, type WatcherOptions } from '../../watcher/index.js';
-import { TEST_OPTIONS, TEST_RUN_LABEL, type Harness } from '../support/saga-harness.js';
+import { startHarness, TEST_OPTIONS, TEST_RUN_LABEL, type Harness } from '../support/saga-harness.js';
 import { requireEnv } from '../support/env.js';
 
 export const quiet = pino({ level: process.env.WATCHER_TEST_LOG ?? 'silent' });
@@ -202,3 +202,22 @@ export async function cleanUpStacks(h: Harness, timeoutMs = 45_000): Promise<voi
 }
 
 const testRunLabels = (h: Harness): Record<string, string> => ({ [TEST_RUN_LABEL]: h.cluster });
+
+export type StacksApi = ReturnType<typeof stacksApi>;
+
+/** A watcher test file's setup: its harness, its stacks API and a watcher on it, ready. */
+export async function startWatched(
+  extra: Partial<WatcherOptions> = {},
+): Promise<{ h: Harness; stacks: StacksApi; w: Watcher }> {
+  const h = await startHarness();
+  const w = watcherFor(h, extra);
+  await w.ready;
+  return { h, stacks: stacksApi(h), w };
+}
+
+/** Its teardown: the watcher stopped, the stacks left torn down, the harness closed. */
+export async function stopWatched(h: Harness | undefined, w: Watcher | undefined): Promise<void> {
+  await w?.stop();
+  if (h) await cleanUpStacks(h);
+  await h?.close();
+}

@@ -3,14 +3,15 @@ import * as k8s from '@kubernetes/client-node';
 import { FINALIZER } from '../../crd/constants.js';
 import { datasourceUid, stackWorkflowId } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
-import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.js';
+import { grafanaApi, type Harness } from '../support/saga-harness.js';
 import {
-  cleanUpStacks,
   condition,
   provisionRuns,
   sleep,
-  stacksApi,
+  startWatched,
+  stopWatched,
   urlSpec,
+  type StacksApi,
   waitProvisionRuns,
   waitUntil,
   watcherFor,
@@ -20,19 +21,12 @@ import {
 // Kubernetes API and the watcher alone hands them to their workflows.
 let h: Harness;
 let w: Watcher;
-let stacks: ReturnType<typeof stacksApi>;
+let stacks: StacksApi;
 
 beforeAll(async () => {
-  h = await startHarness();
-  stacks = stacksApi(h);
-  w = watcherFor(h, { httpAddress: '127.0.0.1:0' });
-  await w.ready;
+  ({ h, stacks, w } = await startWatched({ httpAddress: '127.0.0.1:0' }));
 }, 120_000);
-afterAll(async () => {
-  await w?.stop();
-  if (h) await cleanUpStacks(h);
-  await h?.close();
-}, 90_000);
+afterAll(() => stopWatched(h, w), 90_000);
 
 const getText = async (path: string) => {
   const res = await fetch(`${w.httpUrl()}${path}`);

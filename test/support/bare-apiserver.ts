@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PORTS } from '../../devstack/components.js';
+import { kubeApiserverArgs } from '../../devstack/kube-apiserver-args.js';
 import { writeKubeconfig } from '../../devstack/kubeconfig.js';
 import { probeHttp } from '../../devstack/net.js';
 import { repoRoot, statePath } from '../../devstack/paths.js';
@@ -28,23 +28,13 @@ export async function startBareApiserver(): Promise<{ kubeconfig: string; stop: 
   const log = fs.openSync(path.join(tmp, 'kube-apiserver.log'), 'a');
   const child: ChildProcess = spawn(
     path.join(dir, 'kube-apiserver'),
-    [
-      `--etcd-servers=http://127.0.0.1:${PORTS.etcdClient}`,
-      `--etcd-prefix=/${path.basename(tmp)}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${port}`,
-      `--cert-dir=${tmp}`,
-      `--tls-cert-file=${pki.apiserverCert}`,
-      `--tls-private-key-file=${pki.apiserverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      '--service-cluster-ip-range=10.0.1.0/24',
-      '--authorization-mode=RBAC',
-      '--profiling=false',
-    ],
+    kubeApiserverArgs({
+      etcdPrefix: `/${path.basename(tmp)}`,
+      port,
+      certDir: tmp,
+      pki,
+      serviceClusterIpRange: '10.0.1.0/24',
+    }),
     { stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);

@@ -105,6 +105,18 @@ const temporal: Component = {
     (await probeHttp({ url: `http://${localhost}:${PORTS.temporalUi}/` })) &&
     probeHttp({ url: `http://${localhost}:${PORTS.temporalHttp}/api/v1/namespaces/default` }),
   readyTimeoutMs: 60_000,
+  // A reused server may predate an attribute added since (the flags above act
+  // only at its first start); creating one that exists is a no-op.
+  afterReady: async ({ tools }) => {
+    await run(tools.temporal, [
+      'operator',
+      'search-attribute',
+      'create',
+      `--address=${localhost}:${PORTS.temporal}`,
+      '--namespace=default',
+      ...Object.entries(TEMPORAL_SEARCH_ATTRIBUTES).flatMap(([k, v]) => [`--name=${k}`, `--type=${v}`]),
+    ]);
+  },
 };
 
 const prometheusConfig = `# Written by 'stackwright dev up'.

@@ -95,6 +95,12 @@ const temporal: Component = {
       `--http-port=${PORTS.temporalHttp}`,
       `--metrics-port=${PORTS.temporalMetrics}`,
       `--db-filename=${statePath('temporal', 'temporal.db')}`,
+      // Every history update is a SQLite transaction on one connection: with the default rollback
+      // journal and synchronous=FULL each costs several fsyncs (14 ms median measured under load).
+      // WAL with synchronous=NORMAL fsyncs only at checkpoints; a crash may lose the last commits
+      // of a dev server, never corrupt it.
+      '--sqlite-pragma=journal_mode=WAL',
+      '--sqlite-pragma=synchronous=NORMAL',
       '--log-level=warn',
       ...Object.entries(TEMPORAL_SEARCH_ATTRIBUTES).map(([k, v]) => `--search-attribute=${k}=${v}`),
     ],

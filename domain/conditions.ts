@@ -113,3 +113,21 @@ export function mergeStatus(
 
   return definedOnly(next);
 }
+
+/** One update with the effect of applying `first` and then `then` (a saga's coalesced status writes). */
+export function combineUpdates(first: StatusUpdate, then: StatusUpdate): StatusUpdate {
+  const sub = <T extends object>(a: T | null | undefined, b: T | null | undefined): T | null | undefined =>
+    b === undefined ? a : b === null || a === null || a === undefined ? b : { ...a, ...definedOnly(b) };
+  const conditions = new Map(
+    [...(first.conditions ?? []), ...(then.conditions ?? [])].map((c) => [c.type, c]),
+  );
+  return definedOnly({
+    phase: then.phase ?? first.phase,
+    observedGeneration: then.observedGeneration ?? first.observedGeneration,
+    conditions: conditions.size > 0 ? [...conditions.values()] : undefined,
+    prometheus: sub(first.prometheus, then.prometheus),
+    datasource: sub(first.datasource, then.datasource),
+    workflow: sub(first.workflow, then.workflow),
+    lastError: then.lastError !== undefined ? then.lastError : first.lastError,
+  });
+}

@@ -78,11 +78,15 @@ export interface StackView {
   paused: boolean;
 }
 
-export type ProvisionOutcome =
+export type ProvisionOutcome = (
   | { outcome: 'Ready'; view: Partial<StackView> }
   | { outcome: 'Failed'; step: string; message: string; compensationErrors: string[] }
   | { outcome: 'RolledBack'; step: string; message: string; compensationErrors: string[] }
-  | { outcome: 'Superseded' };
+  | { outcome: 'Superseded' }
+) & {
+  /** A lean saga's step records it has not reported by `stepsSignal` (all of them when it never waited). */
+  steps?: StepRecord[];
+};
 
 // Updates: operations whose caller needs an answer. A validator rejects a
 // request before it enters history, with an ApplicationFailure of type
@@ -154,8 +158,10 @@ export const driftCheckSignal = defineSignal(DRIFT_CHECK_SIGNAL);
 export const retrySignal = defineSignal('retry');
 /** Superseded by setPausedUpdate. */
 export const pauseSignal = defineSignal<[boolean]>('pause');
-/** Sent by a saga child to its stack workflow as each step starts, ends or is undone. */
+/** Sent by a saga child to its stack workflow as each step starts, ends or is undone (before LEAN_SAGA_PATCH). */
 export const progressSignal = defineSignal<[StepRecord]>('progress');
+/** Sent by a lean saga child when it starts to wait: the step records since its last report, in order. */
+export const stepsSignal = defineSignal<[StepRecord[]]>('steps');
 /**
  * How a stack workflow recorded before child cancellation told its running
  * provision child to stand down; new runs cancel the child instead.

@@ -12,7 +12,7 @@ import { kube } from './activities.js';
 import type { StackView, StepName, StepRecord } from './definitions.js';
 import { errorMessage } from './errors.js';
 import { SA } from '../domain/search-attributes.js';
-import type { StatusUpdate } from '../domain/conditions.js';
+import { combineUpdates, type StatusUpdate } from '../domain/conditions.js';
 import type { StackEvent } from '../domain/stack-events.js';
 
 /** The one cap on recorded steps (workflow view, query, carried across continue-as-new). */
@@ -23,15 +23,33 @@ export const recordStep = (steps: readonly StepRecord[], rec: StepRecord): StepR
   [...steps, rec].slice(-MAX_RECORDED_STEPS);
 
 /**
+ * Lean reporting (a saga from LEAN_SAGA_PATCH on): step records and status
+ * updates are collected and published together when the saga starts to wait
+ * (`waiting`) and by its explicit status writes, instead of a parent signal
+ * and a status-write activity per step; each costs a workflow task.
+ */
+export interface LeanReporting {
+  /** Sends the records not yet reported to whoever shows them live (the stack workflow). */
+  report?: (records: StepRecord[]) => void;
+}
+
+/**
  * Makes a saga's progress visible in three places at once: the CR status (what
  * kubectl shows), the workflow's current details and search attributes (what the
  * Temporal UI shows), and the in-memory view the `status` query returns.
  */
 export class Progress {
+  private unreported: StepRecord[] = [];
+  private pending?: { update: StatusUpdate; events: StackEvent[] };
+  private attributes = '';
+  /** Lean status writes run one after another, in order (each reads the CR fresh and merges). */
+  private writing: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly ref: StackRef,
     readonly view: StackView,
     private readonly onRecord?: (r: StepRecord, phase: Phase) => Promise<void>,
+    private readonly lean?: LeanReporting,
   ) {}
 
   async step(
@@ -46,6 +64,20 @@ export class Progress {
     this.view.currentStep = state === 'running' ? step : undefined;
     if (status?.phase) this.view.phase = status.phase;
     setCurrentDetails(`**${this.view.phase}** · ${step}: ${state}\n\n${message}`);
+    if (this.lean) {
+      // Search attributes only when they change (each upsert is a command and an event).
+      const attributes = `${step}/${this.view.phase}`;
+      if (attributes !== this.attributes) {
+        this.attributes = attributes;
+        upsertSearchAttributes([
+          { key: SA.step, value: step },
+          { key: SA.phase, value: this.view.phase },
+        ]);
+      }
+      if (this.lean.report) this.unreported.push(rec);
+      if (status) this.defer(status, events);
+      return;
+    }
     upsertSearchAttributes([
       { key: SA.step, value: step },
       { key: SA.phase, value: this.view.phase },
@@ -54,12 +86,72 @@ export class Progress {
     if (status) await this.writeStatus(status, events);
   }
 
+  /** A running step that now waits: in lean mode, what was collected is published now (not awaited). */
+  async waiting(step: StepName, message: string): Promise<void> {
+    await this.step(step, 'running', message);
+    if (!this.lean) return;
+    this.flushReport();
+    if (this.pending) this.enqueueWrite().catch(() => undefined);
+  }
+
+  /** The records not yet reported to the parent (lean mode), for the saga's result; they count as reported. */
+  takeUnreported(): StepRecord[] {
+    const r = this.unreported;
+    this.unreported = [];
+    return r;
+  }
+
   /**
    * Status (and the Events of the same moment, for kubectl describe) is
    * informational: a failure to write it is logged, never fails the saga.
+   * In lean mode it includes the updates collected since the last write.
    */
   async writeStatus(update: StatusUpdate, events?: StackEvent[]): Promise<void> {
     if (update.phase) this.view.phase = update.phase;
+    if (!this.lean) return this.write(update, events);
+    this.defer(update, events);
+    await this.enqueueWrite();
+  }
+
+  /** Writes what lean mode has collected, after the writes before it (nothing to do otherwise). */
+  async flushStatus(): Promise<void> {
+    if (this.lean && this.pending) await this.enqueueWrite();
+  }
+
+  /** A status update (lean mode) for the next write; without lean mode it is written now. */
+  async collect(update: StatusUpdate, events?: StackEvent[]): Promise<void> {
+    if (update.phase) this.view.phase = update.phase;
+    if (!this.lean) return this.write(update, events);
+    this.defer(update, events);
+  }
+
+  private defer(update: StatusUpdate, events?: StackEvent[]): void {
+    this.pending = this.pending
+      ? {
+          update: combineUpdates(this.pending.update, update),
+          events: [...this.pending.events, ...(events ?? [])],
+        }
+      : { update, events: events ?? [] };
+  }
+
+  private flushReport(): void {
+    if (this.unreported.length > 0) this.lean?.report?.(this.takeUnreported());
+  }
+
+  /** Writes what is pending after the writes before it; takes it at write time, so later updates join it. */
+  private enqueueWrite(): Promise<void> {
+    // A write the saga's cancellation stopped does not hold up the ones after it.
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const p = this.pending;
+        this.pending = undefined;
+        if (p) await this.write(p.update, p.events);
+      });
+    return this.writing;
+  }
+
+  private async write(update: StatusUpdate, events?: StackEvent[]): Promise<void> {
     try {
       await kube(
         this.ref,

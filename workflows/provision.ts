@@ -15,6 +15,7 @@ import { grafana, kube, kubeWaiting } from './activities.js';
 import { untilClusterAnswers } from './cluster-wait.js';
 import {
   progressSignal,
+  stepsSignal,
   supersedeSignal,
   type DesiredSpec,
   type ProvisionOutcome,
@@ -44,6 +45,14 @@ class Superseded extends Error {}
 /** Readiness from a watch inside a heartbeating activity (each call waits up to 20 s) instead of timer polls. */
 const READINESS_WATCH_PATCH = 'readiness-watch';
 const READINESS_WAIT_MS = 20_000;
+/**
+ * A lean saga: step records reach the stack workflow in one signal when the saga
+ * starts to wait (and in its result), not one signal per step; status updates
+ * are coalesced into the writes at the start, when the saga waits and at the
+ * end; the start write runs alongside the preflight; a url exposure needs no
+ * status activity; an External stack writes its status once, at the end.
+ */
+const LEAN_SAGA_PATCH = 'lean-saga';
 
 /**
  * The provisioning saga for one generation of a stack: Prometheus objects →
@@ -60,7 +69,16 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
   let superseded = false;
   setHandler(supersedeSignal, () => void (superseded = true));
 
-  const progress = new Progress(ref, { ...input.view, steps: [] }, (r) => reportToParent(r));
+  const lean = patched(LEAN_SAGA_PATCH);
+  const progress = new Progress(
+    ref,
+    { ...input.view, steps: [] },
+    (r) => reportToParent(r),
+    lean ? { report: reportSteps } : undefined,
+  );
+  /** The saga's result, with the step records the stack workflow has not been sent yet. */
+  const outcome = (o: ProvisionOutcome): ProvisionOutcome =>
+    lean ? { ...o, steps: progress.takeUnreported() } : o;
   const saga = new Saga();
   const isUpdate = lastReady !== undefined;
   const ds = (url: string) => datasourceParams(ref, spec, url);
@@ -70,6 +88,11 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
   const begin = (s: StepName, message: string) => {
     current = s;
     return progress.step(s, 'running', message);
+  };
+  /** A step that starts by waiting: what lean mode collected is published now. */
+  const beginWaiting = (s: StepName, message: string) => {
+    current = s;
+    return progress.waiting(s, message);
   };
 
   // While the cluster does not answer, the saga waits (neither failing nor
@@ -81,7 +104,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     return untilClusterAnswers(ref, call, async (message) => {
       if (message !== lastWait) {
         lastWait = message;
-        await progress.step(current, 'running', message);
+        await progress.waiting(current, message);
       }
       await condition(() => standDown && superseded, options.pollIntervalMs);
       outageMs += Date.now() - since;
@@ -106,7 +129,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       if (r.value !== undefined) return r.value;
       if (r.message !== last) {
         last = r.message;
-        await progress.step(current, 'running', r.message);
+        await progress.waiting(current, r.message);
       }
       if (Date.now() >= deadline + outageMs)
         throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
@@ -116,7 +139,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
   }
 
   try {
-    await progress.writeStatus(
+    const startStatus: Parameters<Progress['writeStatus']> = [
       {
         phase: 'Provisioning',
         observedGeneration: generation,
@@ -139,7 +162,15 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
             : `provisioning generation ${generation}`,
         },
       ],
-    );
+    ];
+    // Lean: written alongside the preflight, or (External: a few Grafana calls) with the end.
+    let started: Promise<void> | undefined;
+    if (!lean) await progress.writeStatus(...startStatus);
+    else if (backend === 'External') await progress.collect(...startStatus);
+    else {
+      started = progress.writeStatus(...startStatus);
+      started.catch(() => undefined);
+    }
 
     await begin('preflight', `check Grafana instance '${spec.grafana.instance}'`);
     // The apiserver refuses a backend change (CEL); a direct stack has no apiserver in between.
@@ -149,10 +180,14 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         'BackendImmutable',
         `${BACKEND_IMMUTABLE_MESSAGE} (was ${readyBackend}, now ${backend})`,
       );
-    await grafana(`preflight Grafana '${spec.grafana.instance}'`, options.grafanaTimeoutMs).grafanaPreflight({
+    const preflight = grafana(
+      `preflight Grafana '${spec.grafana.instance}'`,
+      options.grafanaTimeoutMs,
+    ).grafanaPreflight({
       instance: spec.grafana.instance,
       orgId: spec.grafana.orgId,
     });
+    await (started ? Promise.all([started, preflight]) : preflight);
 
     const { internalUrl, externalUrl } =
       backend === 'External' ? await registerExternal() : await runPrometheus();
@@ -235,7 +270,8 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         },
       ],
     );
-    return {
+    await progress.flushStatus();
+    return outcome({
       outcome: 'Ready',
       view: {
         phase: 'Ready',
@@ -243,9 +279,9 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         prometheus: { ...(internalUrl !== undefined && { internalUrl }), externalUrl },
         datasource,
       },
-    };
+    });
   } catch (e) {
-    if (e instanceof Superseded) return { outcome: 'Superseded' };
+    if (e instanceof Superseded) return outcome({ outcome: 'Superseded' });
     // Cancelled by the stack workflow (a newer spec, a teardown): stop here, undo nothing;
     // what comes next applies over or removes whatever this saga did.
     if (isCancellation(e)) throw e;
@@ -297,9 +333,11 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       },
       events,
     );
-    return isUpdate
-      ? { outcome: 'RolledBack', step: current, message, compensationErrors }
-      : { outcome: 'Failed', step: current, message, compensationErrors };
+    return outcome(
+      isUpdate
+        ? { outcome: 'RolledBack', step: current, message, compensationErrors }
+        : { outcome: 'Failed', step: current, message, compensationErrors },
+    );
   }
 
   /** StatefulSet and PrometheusOperator: objects → ready → exposure → an address Grafana reaches. */
@@ -314,7 +352,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
               spec: lastReady.spec,
             })
           : removePrometheus(ref, options.deletionTimeoutMs, (waiting) =>
-              progress.step('applyPrometheus', 'running', `undo: ${waiting}`),
+              progress.waiting('applyPrometheus', `undo: ${waiting}`),
             ),
       ),
     );
@@ -324,7 +362,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     const internalUrl = applied.internalUrl;
     await progress.step('applyPrometheus', 'done', `applied: ${applied.changed.join(', ') || 'no change'}`);
 
-    await begin('waitPrometheusReady', 'waiting for Prometheus replicas');
+    await beginWaiting('waitPrometheusReady', 'waiting for Prometheus replicas');
     // Histories from before the watch keep polling on workflow timers when replayed.
     const watchReadiness = patched(READINESS_WATCH_PATCH);
     const readiness = await waitFor(
@@ -378,15 +416,15 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     );
     await k8s(() => kube(ref, `apply exposure ${where} (${mode})`).applyExposure({ ref, spec }));
     await begin('waitExposed', 'waiting for an address Grafana can reach');
-    const externalUrl = await waitFor(
-      'Exposure',
-      options.exposureTimeoutMs,
-      'ExposureDeadlineExceeded',
-      async () => {
-        const r = await k8s(() => kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec }));
-        return { value: r.externalUrl, message: r.message };
-      },
-    );
+    const given = exposureMode(spec.exposure);
+    // Lean: an address given in the spec is known here; only Ingress and LoadBalancer are waited for.
+    const externalUrl =
+      lean && given.mode === 'url'
+        ? given.url
+        : await waitFor('Exposure', options.exposureTimeoutMs, 'ExposureDeadlineExceeded', async () => {
+            const r = await k8s(() => kube(ref, `exposure status ${where}`).exposureStatus({ ref, spec }));
+            return { value: r.externalUrl, message: r.message };
+          });
     await progress.step('waitExposed', 'done', `reachable at ${externalUrl}`, {
       conditions: [{ type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: externalUrl }],
       prometheus: { internalUrl, externalUrl },
@@ -409,6 +447,15 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       prometheus: { externalUrl: exposure.url },
     });
     return { externalUrl: exposure.url };
+  }
+
+  /** Lean: the records since the last report, in one signal; not awaited (its answer would be a workflow task). */
+  function reportSteps(records: StepRecord[]): void {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(stepsSignal, records)
+      .catch(() => undefined);
   }
 
   async function reportToParent(r: StepRecord): Promise<void> {

@@ -27,6 +27,7 @@ import {
   pauseSignal,
   progressSignal,
   retrySignal,
+  stepsSignal,
   retryUpdate,
   setPausedUpdate,
   specChangedSignal,
@@ -39,6 +40,7 @@ import {
   type ProvisionOutcome,
   type StackView,
   type StackWorkflowInput,
+  type StepRecord,
   type TeardownRequest,
 } from './definitions.js';
 import { datasourceParams } from './datasource-params.js';
@@ -180,10 +182,14 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   setHandler(retrySignal, () => void (retryRequested = true));
   setHandler(driftCheckSignal, () => void driftAsked++);
   setHandler(pauseSignal, (p) => void (view.paused = p));
-  setHandler(progressSignal, (r) => {
-    view.steps = recordStep(view.steps, r);
-    view.currentStep = r.state === 'running' ? r.step : undefined;
-  });
+  const recordChildSteps = (records: readonly StepRecord[]) => {
+    for (const r of records) {
+      view.steps = recordStep(view.steps, r);
+      view.currentStep = r.state === 'running' ? r.step : undefined;
+    }
+  };
+  setHandler(progressSignal, (r) => recordChildSteps([r]));
+  setHandler(stepsSignal, recordChildSteps);
 
   upsertSearchAttributes([
     { key: SA.cluster, value: ref.cluster },
@@ -285,6 +291,8 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     } finally {
       running = undefined;
     }
+    recordChildSteps(outcome.steps ?? []);
+    view.currentStep = undefined;
     // Cancelled while compensating: what it undid, the next saga (or the teardown) puts right.
     if (saga.stopped && saga.cancellable && outcome.outcome !== 'Ready') outcome = { outcome: 'Superseded' };
     if (outcome.outcome !== 'Superseded') view.observedGeneration = target.generation;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MonitoringStackStatusSchema, type MonitoringStackStatus } from '../../crd/index.js';
-import { mergeStatus } from '../../domain/conditions.js';
+import { combineUpdates, mergeStatus, type StatusUpdate } from '../../domain/conditions.js';
 
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-01T00:01:00Z';
@@ -189,5 +189,66 @@ describe('mergeStatus', () => {
       T1,
     );
     expect(current).toEqual(before);
+  });
+});
+
+describe('combineUpdates', () => {
+  const steps: StatusUpdate[] = [
+    {
+      phase: 'Provisioning',
+      observedGeneration: 2,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning', message: 'gen 2' }],
+      lastError: null,
+    },
+    {
+      conditions: [{ type: 'PrometheusReady', status: 'True', reason: 'ReplicasReady', message: '1/1' }],
+      prometheus: { internalUrl: 'http://q.ns.svc:9090' },
+    },
+    { prometheus: { externalUrl: 'http://q.example' }, datasource: null },
+    {
+      datasource: { uid: 'sw-2', name: 'c/ns/q', grafanaInstance: 'default' },
+      conditions: [
+        { type: 'Exposed', status: 'True', reason: 'AddressAssigned', message: 'http://q.example' },
+      ],
+    },
+    {
+      phase: 'Ready',
+      observedGeneration: 2,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'generation 2 is ready' }],
+      lastError: null,
+    },
+  ];
+
+  it('writing the combination gives the status that writing each in turn gives', () => {
+    const oneByOne = steps.reduce<MonitoringStackStatus>((s, u) => mergeStatus(s, u, T1), current);
+    const combined = mergeStatus(current, steps.reduce(combineUpdates), T1);
+    // Conditions are compared by type: one write places new ones in the combined order.
+    // One difference: every condition in the combined write carries its generation (the saga's).
+    const byType = (s: MonitoringStackStatus) => ({
+      ...s,
+      conditions: [...(s.conditions ?? [])]
+        .map(({ observedGeneration: _g, ...c }) => c)
+        .sort((a, b) => a.type.localeCompare(b.type)),
+    });
+    expect(byType(combined)).toEqual(byType(oneByOne));
+    expect(combined.conditions?.map((c) => [c.type, c.observedGeneration])).toEqual([
+      ['PrometheusReady', 2],
+      ['Exposed', 2],
+      ['Ready', 2],
+    ]);
+  });
+
+  it('a later value wins, null removes, and an object after null replaces it', () => {
+    expect(combineUpdates({ datasource: null }, { phase: 'Ready' })).toEqual({
+      phase: 'Ready',
+      datasource: null,
+    });
+    expect(combineUpdates({ prometheus: null }, { prometheus: { externalUrl: 'http://x' } })).toEqual({
+      prometheus: { externalUrl: 'http://x' },
+    });
+    expect(combineUpdates({ lastError: { step: 'a', message: 'b' } }, { lastError: null })).toEqual({
+      lastError: null,
+    });
+    expect(combineUpdates({}, {})).toEqual({});
   });
 });

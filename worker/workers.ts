@@ -33,6 +33,16 @@ export const workflowsPath = fileURLToPath(
 );
 
 /**
+ * How long a workflow task waits on this worker's sticky queue before the server
+ * hands it to any worker (from history). The SDK's 10 s is what a saga loses
+ * after its worker dies (SIGKILL, OOM): the server keeps routing to the dead
+ * worker's sticky queue for 10 s after its last poll, then waits this long
+ * (measured: P5 spent exactly 10 s there). A live worker takes sticky tasks in
+ * well under this even with 50 sagas in flight; missing it costs one replay.
+ */
+const STICKY_SCHEDULE_TO_START_MS = 3_000;
+
+/**
  * One Temporal worker per role, each on its own task queue, so a process can
  * serve all roles (the default) or just one: a cluster's Kubernetes worker holds
  * only that cluster's credentials, the Grafana worker only Grafana tokens.
@@ -49,6 +59,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
       await Worker.create({
         ...base,
         taskQueue: WORKFLOW_TASK_QUEUE,
+        stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_MS,
         ...(d.workflowBundle
           ? { workflowBundle: d.workflowBundle }
           : d.workflowBundlePath

@@ -7,6 +7,7 @@ import type { Component, Ctx } from '../../devstack/components.js';
 import { startComponents, StackError } from '../../devstack/stack.js';
 import { isOurs, readPid } from '../../devstack/proc.js';
 import { repoRoot } from '../../devstack/paths.js';
+import { PORTS } from '../../devstack/ports.js';
 import { runCli } from '../support/cli.js';
 
 // Process supervision is tested with small real processes in a separate state
@@ -160,7 +161,7 @@ describe('stackwright dev (CLI)', () => {
   it('up beside a running stack (other state dir): fails on the first taken port, starts nothing', async () => {
     const r = await runCli(['dev', 'up'], { STACKWRIGHT_STATE_DIR: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/port 2379 on 127.0.0.1 is already in use, but etcd needs it/);
+    expect(r.stderr).toContain(`port ${PORTS.etcdClient} on 127.0.0.1 is already in use, but etcd needs it`);
     expect(fs.existsSync(path.join(dir, 'pids'))).toBe(false);
   }, 120_000);
 

@@ -41,12 +41,20 @@ async function replay(histories: { workflowId: string; json: unknown }[]) {
 }
 
 describe('recorded workflow histories', () => {
-  it('are there: stack, provision, teardown, drift and the Grafana sweep', () => {
+  it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External) and the Grafana sweep', () => {
     expect(recorded.map((r) => r.workflowId).sort()).toEqual([
+      'drift-external-lean.json',
+      'drift-lean.json',
       'drift.json',
       'grafana-sweep.json',
+      'provision-external-lean.json',
+      'provision-lean.json',
       'provision.json',
+      'stack-external-lean.json',
+      'stack-lean.json',
       'stack.json',
+      'teardown-external-lean.json',
+      'teardown-lean.json',
       'teardown.json',
     ]);
   });

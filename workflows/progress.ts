@@ -69,19 +69,13 @@ export class Progress {
       const attributes = `${step}/${this.view.phase}`;
       if (attributes !== this.attributes) {
         this.attributes = attributes;
-        upsertSearchAttributes([
-          { key: SA.step, value: step },
-          { key: SA.phase, value: this.view.phase },
-        ]);
+        this.upsertStepAttributes(step);
       }
       if (this.lean.report) this.unreported.push(rec);
       if (status) this.defer(status, events);
       return;
     }
-    upsertSearchAttributes([
-      { key: SA.step, value: step },
-      { key: SA.phase, value: this.view.phase },
-    ]);
+    this.upsertStepAttributes(step);
     await this.onRecord?.(rec, this.view.phase);
     if (status) await this.writeStatus(status, events);
   }
@@ -132,6 +126,13 @@ export class Progress {
           events: [...this.pending.events, ...(events ?? [])],
         }
       : { update, events: events ?? [] };
+  }
+
+  private upsertStepAttributes(step: StepName): void {
+    upsertSearchAttributes([
+      { key: SA.step, value: step },
+      { key: SA.phase, value: this.view.phase },
+    ]);
   }
 
   private flushReport(): void {

@@ -1,6 +1,7 @@
 import { PORTS, run, type Component } from './components.js';
 import { probeHttp } from './net.js';
 import { kubeconfigPath } from './paths.js';
+import { waitCrdsEstablished } from './crd-established.js';
 
 // `dev up --with prometheus-operator`: the real prometheus-operator (built from
 // its Go module, tools/prometheus-operator), so PrometheusOperator stacks run
@@ -45,5 +46,5 @@ export async function installOperatorCrds(kubectl: string, crdsFile: string): Pr
     undefined,
     60_000,
   );
-  await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=30s', ...CRDS]);
+  await waitCrdsEstablished(kubectl, kubeconfigPath(), CRDS);
 }

@@ -18,6 +18,7 @@ import {
   PROMETHEUS_OPERATOR_URL,
   type OptionalComponent,
 } from './prometheus-operator.js';
+import { waitCrdsEstablished } from './crd-established.js';
 
 /** Started by `dev up --with <name>`; stopped by `dev down` like the rest. */
 const OPTIONAL: Component[] = [prometheusOperator];
@@ -351,11 +352,5 @@ async function installCrd(kubectl: string, kubeconfig: string): Promise<void> {
     '-k',
     path.join(repoRoot, 'deploy', 'crd'),
   ]);
-  await run(kubectl, [
-    ...kc,
-    'wait',
-    '--for=condition=Established',
-    '--timeout=30s',
-    'crd/monitoringstacks.stackwright.dev',
-  ]);
+  await waitCrdsEstablished(kubectl, kubeconfig, ['crd/monitoringstacks.stackwright.dev']);
 }

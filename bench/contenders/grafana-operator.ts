@@ -7,6 +7,7 @@ import { pool, until } from '../lib/clock.js';
 import type { BenchEnv } from '../lib/env.js';
 import { BENCH_LABEL, kubectlApply } from '../lib/kube.js';
 import { BenchProcess } from '../lib/processes.js';
+import { waitCrdsEstablished } from '../../devstack/crd-established.js';
 
 const run = promisify(execFile);
 const GROUP = 'grafana.integreatly.org';
@@ -45,15 +46,7 @@ export async function prepareGrafanaOperator(env: BenchEnv, say: (l: string) => 
   const crds = path.join(moduleDir.trim(), 'config', 'crd', 'bases');
   await kubectlApply(env, crds);
   // Freshly created CRDs are served only once Established (before that: 404 on the first GrafanaDatasource).
-  await run(env.vars.KUBECTL, [
-    '--kubeconfig',
-    env.vars.KUBECONFIG,
-    'wait',
-    '--for=condition=Established',
-    '--timeout=120s',
-    '-f',
-    crds,
-  ]);
+  await waitCrdsEstablished(env.vars.KUBECTL, env.vars.KUBECONFIG, ['-f', crds], 120_000);
   return path.join(dir, 'grafana-operator');
 }
 

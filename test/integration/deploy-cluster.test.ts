@@ -16,6 +16,7 @@ import {
 } from '../../crd/index.js';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
+import { waitCrdsEstablishedSync } from '../../devstack/crd-established.js';
 
 // deploy/ against the real local apiserver (RBAC on, Pod Security admission on):
 // a server-side dry-run of everything kustomize renders, then the watcher's and
@@ -84,7 +85,7 @@ beforeAll(() => {
   kubectlOk(['create', 'namespace', tenantNs]);
   if (kubectl(['get', 'crd', CRD_NAME]).code !== 0) {
     kubectlOk(['apply', '--server-side', '-f', `deploy/crd/${CRD_NAME}.yaml`]);
-    kubectlOk(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=30s']);
+    waitCrdsEstablishedSync(KUBECTL, KUBECONFIG, [`crd/${CRD_NAME}`]);
   }
 });
 

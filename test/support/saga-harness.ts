@@ -31,6 +31,7 @@ import { createWorkers, runWorkers, workflowsPath } from '../../worker/workers.j
 import { requireEnv } from './env.js';
 
 import { TEST_RUN_LABEL } from './test-run.js';
+import { waitCrdsEstablishedSync } from '../../devstack/crd-established.js';
 export { TEST_RUN_LABEL };
 
 /** Short deadlines so failure paths finish within a test. */
@@ -245,20 +246,7 @@ function ensureCrd(kubeconfig: string): void {
     ],
     { stdio: 'pipe' },
   );
-  execFileSync(
-    requireEnv('KUBECTL'),
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=30s',
-      'crd/monitoringstacks.stackwright.dev',
-    ],
-    {
-      stdio: 'pipe',
-    },
-  );
+  waitCrdsEstablishedSync(requireEnv('KUBECTL'), kubeconfig, ['crd/monitoringstacks.stackwright.dev']);
 }
 
 /** The harness hands specs over as the watcher does; a rejection is a test bug. */

@@ -13,6 +13,12 @@ export class Saga {
     this.undo.push({ name, run });
   }
 
+  /** Forgets an undo whose step is known to have created nothing. */
+  drop(name: string): void {
+    const i = this.undo.findLastIndex((u) => u.name === name);
+    if (i >= 0) this.undo.splice(i, 1);
+  }
+
   /**
    * Runs every undo, newest first, shielded from cancellation. Each undo's activity
    * has its own retries; one that still fails is reported and the rest still run.

@@ -27,6 +27,11 @@ export const upsertDatasourceInput = z.object({
   isDefault: z.boolean(),
   /** Merged over `{ httpMethod: 'POST' }`. */
   jsonData: z.record(z.string(), z.json()).optional(),
+  /**
+   * A first provisioning expects no datasource yet: POST at once (one request)
+   * instead of a read first. A 409 on our uid still ends as an update.
+   */
+  createFirst: z.boolean().optional(),
 });
 
 export type GrafanaPreflightInput = z.input<typeof preflightInput>;

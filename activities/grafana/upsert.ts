@@ -19,6 +19,7 @@ interface UpsertArgs {
   url: string;
   isDefault: boolean;
   jsonData?: DesiredDatasource['jsonData'] | undefined;
+  createFirst?: boolean | undefined;
 }
 
 const sameName = (message: string) => /same name/i.test(message);
@@ -28,14 +29,15 @@ const sameUid = (message: string) => /same uid/i.test(message);
  * Makes the datasource with this uid look as desired. The uid is the only
  * identity: a datasource with our name but another uid belongs to someone else
  * and is never adopted. Safe to retry at any point: a create whose answer was
- * lost is found by uid on the next attempt.
+ * lost is found by uid on the next attempt (or, with `createFirst`, by the
+ * uid conflict of the next POST).
  */
 export async function upsertDatasource(
   client: GrafanaClient,
   args: UpsertArgs,
 ): Promise<UpsertDatasourceResult> {
   const desired = desiredDatasource(args);
-  const current = await readDatasource(client, args.orgId, args.uid);
+  const current = args.createFirst ? null : await readDatasource(client, args.orgId, args.uid);
   if (current) return update(client, args, desired, current);
   const created = await create(client, args, desired);
   if ('existing' in created) return update(client, args, desired, created.existing);

@@ -11,6 +11,9 @@ import { BenchProcess } from '../lib/processes.js';
 const run = promisify(execFile);
 export const BUNDLE = statePath('bench', 'workflow-bundle.js');
 const CLI = path.join(repoRoot, 'dist', 'cli', 'cli.js');
+/** Extra node flags for a process, e.g. BENCH_NODE_ARGS_WORKER='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
+const nodeArgs = (proc: 'WORKER' | 'WATCHER') =>
+  process.env[`BENCH_NODE_ARGS_${proc}`]?.split(' ').filter(Boolean) ?? [];
 
 /**
  * Builds Stackwright the way its container image runs it: tsc to dist/ and a
@@ -46,7 +49,7 @@ export class StackwrightOperator {
     this.worker = new BenchProcess(
       'stackwright worker',
       process.execPath,
-      [CLI, 'worker'],
+      [...nodeArgs('WORKER'), CLI, 'worker'],
       { ...base, STACKWRIGHT_WORKFLOW_BUNDLE: BUNDLE },
       logs('worker'),
     );
@@ -55,7 +58,7 @@ export class StackwrightOperator {
     this.watcher = new BenchProcess(
       'stackwright watcher',
       process.execPath,
-      [CLI, 'watcher'],
+      [...nodeArgs('WATCHER'), CLI, 'watcher'],
       {
         ...base,
         STACKWRIGHT_LEADER_ELECTION: 'false',

@@ -7,6 +7,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../crd/constants.j
 import { repoRoot } from '../../devstack/paths.js';
 import { datasourceUid, stackWorkflowId, type StackRef } from '../../domain/stack-ref.js';
 import { driftCheckSignal, teardownSignal } from '../../workflows/definitions.js';
+import { emulatorRequestCounts } from '../../devstack/grafana/request-count-client.js';
 import { runCli } from '../support/cli.js';
 import { requireEnv } from '../support/env.js';
 import { namespaceObjects } from '../support/namespace-objects.js';
@@ -40,6 +41,12 @@ describe('backend External', () => {
       grafana: { instance: 'default' },
     });
     const view = await h.waitFor(ref, 'Ready', (v) => v.phase === 'Ready');
+    // No preflight list, no read before the create: one POST and one health check.
+    const counts = await emulatorRequestCounts(requireEnv('GRAFANA_URL'), {
+      user: requireEnv('GRAFANA_ADMIN_USER'),
+      password: requireEnv('GRAFANA_ADMIN_PASSWORD'),
+    }).read();
+    expect(counts.byDatasource[`uid:${datasourceUid(ref)}`]).toBe(2);
     expect(view.steps.filter((s) => s.state === 'done').map((s) => s.step)).toEqual([
       'expose',
       'registerDatasource',
@@ -83,6 +90,34 @@ describe('backend External', () => {
     expect(objects()).toEqual(before);
     // The Prometheus it pointed at is not ours and is still serving.
     expect((await fetch(`${url()}/-/ready`)).status).toBe(200);
+  }, 90_000);
+});
+
+describe('backend External refused by Grafana', () => {
+  const stack = (name: string, instance: string) =>
+    h.createStack(name, {
+      prometheus: { backend: 'External' },
+      exposure: { url: url() },
+      grafana: { instance },
+    });
+  const failed = async (ref: StackRef, message: RegExp) => {
+    const view = await h.waitFor(ref, 'Failed', (v) => v.phase === 'Failed');
+    // The upsert is the first Grafana call; it wrote nothing, so nothing is undone (or fails to be).
+    expect(view.lastError).toMatchObject({ step: 'registerDatasource', message });
+    expect(view.lastError?.message).not.toMatch(/Undo incomplete/);
+    expect(view.steps.filter((s) => /compensat/.test(s.state))).toEqual([]);
+    expect((await getDs(datasourceUid(ref))).status).toBe(404);
+  };
+
+  it('a bad token → Failed at registration, the 401 named, nothing to undo', async () => {
+    await failed(await stack('ext-bad-token', 'badtoken'), /401.*credentials/);
+  }, 90_000);
+
+  it('an unknown instance → Failed at registration with the configured ones named', async () => {
+    await failed(
+      await stack('ext-nowhere', 'nowhere'),
+      /unknown Grafana instance 'nowhere' \(configured: default, badtoken\)/,
+    );
   }, 90_000);
 });
 

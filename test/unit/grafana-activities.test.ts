@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createGrafanaActivities, type GrafanaActivities } from '../../activities/grafana/activities.js';
 import { GrafanaInstances, type GrafanaInstanceConfig } from '../../activities/grafana/config.js';
 import { drift, desiredDatasource, jsonEqual } from '../../activities/grafana/desired.js';
+import { emulatorRequestCounts } from '../../devstack/grafana/request-count-client.js';
 import { emulatorFaults } from '../../devstack/grafana/fault-client.js';
 import { startGrafanaEmulator, type GrafanaEmulator } from '../../devstack/grafana/server.js';
 import { generateToken } from '../../devstack/grafana/token.js';
@@ -203,6 +204,47 @@ describe('against an in-process emulator', () => {
     });
     const r = await upsert('sw-race-uid', 'new-name');
     expect(r.changed).toEqual(['name', 'url', 'jsonData']);
+  });
+
+  describe('createFirst (a first provisioning: POST without a read)', () => {
+    const first = (uid: string, name: string, url = 'http://127.0.0.1:9') =>
+      activities.upsertDatasource({ ...base, uid, name, url, isDefault: false, createFirst: true });
+    const counted = async (uid: string, run: () => Promise<unknown>) => {
+      const before =
+        (await emulatorRequestCounts(emulator.url, ADMIN).read()).byDatasource[`uid:${uid}`] ?? 0;
+      const result = await run();
+      const after = (await emulatorRequestCounts(emulator.url, ADMIN).read()).byDatasource[`uid:${uid}`] ?? 0;
+      return { result, requests: after - before };
+    };
+
+    it('creates a new datasource with one request', async () => {
+      const { result, requests } = await counted('sw-first-new', () => first('sw-first-new', 'first/new'));
+      expect(result).toMatchObject({ uid: 'sw-first-new', changed: ['created'] });
+      expect(requests).toBe(1);
+    });
+
+    it('our uid already there (an earlier attempt landed): the 409 ends as an update', async () => {
+      await first('sw-first-again', 'first/again');
+      const r = await first('sw-first-again', 'first/again', 'http://127.0.0.1:19');
+      expect(r.changed).toEqual(['url']);
+      expect((await api.get('/api/datasources/uid/sw-first-again')).data).toMatchObject({
+        url: 'http://127.0.0.1:19',
+      });
+    });
+
+    it('the name held by someone else is still never taken over', async () => {
+      await api.post('/api/datasources', {
+        uid: 'not-ours',
+        name: 'first/taken',
+        type: 'prometheus',
+        access: 'proxy',
+      });
+      await expect(first('sw-first-taken', 'first/taken')).rejects.toMatchObject({
+        type: 'DatasourceNameTaken',
+        nonRetryable: true,
+      });
+      expect((await api.get('/api/datasources/uid/not-ours')).data).toMatchObject({ name: 'first/taken' });
+    });
   });
 
   it('a 409 on *name* held by our own uid (Grafana checks the name first) is ours, not a collision', async () => {

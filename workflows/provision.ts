@@ -76,18 +76,38 @@ const REFUSED_BEFORE_WRITE = new Set([
  * overtakes by cancelling it (older runs: the supersede signal).
  */
 export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionOutcome> {
+  const stop = { superseded: false };
+  setHandler(supersedeSignal, () => void (stop.superseded = true));
+  return runProvision(input, { report: reportSteps, reportOne: reportToParent, stop });
+}
+
+/** Where a saga's step records go while it runs, and how an older run is told to stand down. */
+export interface SagaHost {
+  /** Lean: the records since the last report, at once. */
+  report: (records: StepRecord[]) => void;
+  /** Before LEAN_SAGA_PATCH: each record as it happens. */
+  reportOne: (r: StepRecord) => Promise<void>;
+  /** Set by the supersede signal (histories from before cancellation); never set inline. */
+  stop: { superseded: boolean };
+}
+
+/**
+ * The saga itself, run either as the provision child workflow or (External
+ * stacks, INLINE_EXTERNAL_SAGA_PATCH in stack.ts) inside the stack workflow:
+ * the same steps, compensation and cancellation either way.
+ */
+export async function runProvision(input: ProvisionInput, host: SagaHost): Promise<ProvisionOutcome> {
   const { ref, target, lastReady, options } = input;
   const spec = target.spec;
   const generation = target.generation;
-  let superseded = false;
-  setHandler(supersedeSignal, () => void (superseded = true));
+  const stop = host.stop;
 
   const lean = patched(LEAN_SAGA_PATCH);
   const progress = new Progress(
     ref,
     { ...input.view, steps: [] },
-    (r) => reportToParent(r),
-    lean ? { report: reportSteps } : undefined,
+    (r) => host.reportOne(r),
+    lean ? { report: host.report } : undefined,
   );
   /** The saga's result, with the step records the stack workflow has not been sent yet. */
   const outcome = (o: ProvisionOutcome): ProvisionOutcome =>
@@ -119,10 +139,10 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
         lastWait = message;
         await progress.waiting(current, message);
       }
-      await condition(() => standDown && superseded, options.pollIntervalMs);
+      await condition(() => standDown && stop.superseded, options.pollIntervalMs);
       outageMs += Date.now() - since;
       since = Date.now();
-      if (standDown && superseded) throw new Superseded();
+      if (standDown && stop.superseded) throw new Superseded();
     });
   }
   const undo = (call: () => Promise<unknown>) => k8s(call, false);
@@ -137,7 +157,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     const deadline = Date.now() + deadlineMs;
     let last = '';
     for (;;) {
-      if (superseded) throw new Superseded();
+      if (stop.superseded) throw new Superseded();
       const r = await check();
       if (r.value !== undefined) return r.value;
       if (r.message !== last) {
@@ -147,7 +167,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
       if (Date.now() >= deadline + outageMs)
         throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
       // A check that waited itself (a watch in the activity) is called again at once.
-      if (!r.waited) await condition(() => superseded, options.pollIntervalMs);
+      if (!r.waited) await condition(() => stop.superseded, options.pollIntervalMs);
     }
   }
 
@@ -409,7 +429,7 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
             ),
           );
           wait.catch(() => undefined);
-          const r = await Promise.race([wait, condition(() => superseded).then(() => undefined)]);
+          const r = await Promise.race([wait, condition(() => stop.superseded).then(() => undefined)]);
           if (!r) {
             scope.cancel();
             throw new Superseded();
@@ -472,24 +492,24 @@ export async function provisionWorkflow(input: ProvisionInput): Promise<Provisio
     });
     return { externalUrl: exposure.url };
   }
+}
 
-  /** Lean: the records since the last report, in one signal; not awaited (its answer would be a workflow task). */
-  function reportSteps(records: StepRecord[]): void {
-    const parent = workflowInfo().parent;
-    if (!parent) return;
-    void getExternalWorkflowHandle(parent.workflowId, parent.runId)
-      .signal(stepsSignal, records)
-      .catch(() => undefined);
-  }
+/** Lean child: the records since the last report, in one signal; not awaited (its answer would be a workflow task). */
+function reportSteps(records: StepRecord[]): void {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  void getExternalWorkflowHandle(parent.workflowId, parent.runId)
+    .signal(stepsSignal, records)
+    .catch(() => undefined);
+}
 
-  async function reportToParent(r: StepRecord): Promise<void> {
-    const parent = workflowInfo().parent;
-    if (!parent) return;
-    // Best effort: the parent's view is for queries; the CR status is the record.
-    await getExternalWorkflowHandle(parent.workflowId, parent.runId)
-      .signal(progressSignal, r)
-      .catch(() => undefined);
-  }
+async function reportToParent(r: StepRecord): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  // Best effort: the parent's view is for queries; the CR status is the record.
+  await getExternalWorkflowHandle(parent.workflowId, parent.runId)
+    .signal(progressSignal, r)
+    .catch(() => undefined);
 }
 
 function conditionFor(step: StepName) {

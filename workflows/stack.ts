@@ -48,7 +48,8 @@ import { driftWorkflow } from './drift.js';
 import { errorMessage } from './errors.js';
 import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
-import { provisionWorkflow } from './provision.js';
+import { provisionWorkflow, runProvision } from './provision.js';
+import { prometheusBackend } from '../crd/prometheus.js';
 import { SA } from '../domain/search-attributes.js';
 import {
   checkApply,
@@ -67,6 +68,13 @@ const CANCEL_SAGA_PATCH = 'cancel-superseded-saga';
 const RESUME_STATUS_PATCH = 'resume-writes-status';
 /** A Ready stack advertises its Grafana instance and datasource fingerprint, for the Grafana sweep. */
 const SWEEP_ATTRIBUTES_PATCH = 'grafana-sweep-attributes';
+/**
+ * An External stack's saga (a few Grafana calls and one status write) runs in
+ * this workflow instead of a child: no second execution to create, start and
+ * complete, about half the workflow tasks and history events per stack (P2).
+ * It is stopped the same way, by cancelling its scope.
+ */
+const INLINE_EXTERNAL_SAGA_PATCH = 'inline-external-saga';
 
 /** The running provision saga, and how it is stopped. */
 interface RunningSaga {
@@ -273,12 +281,24 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       stopped: false,
     };
     running = saga;
+    const inline =
+      saga.cancellable &&
+      prometheusBackend(target.spec.prometheus) === 'External' &&
+      patched(INLINE_EXTERNAL_SAGA_PATCH);
     let outcome: ProvisionOutcome;
     try {
       outcome = await saga.scope.run(async () => {
+        const input = { ref, target, lastReady: carried.lastReady, options, view: { ...view, steps: [] } };
+        if (inline) {
+          return runProvision(input, {
+            report: recordChildSteps,
+            reportOne: async (r) => recordChildSteps([r]),
+            stop: { superseded: false },
+          });
+        }
         saga.handle = await startChild(provisionWorkflow, {
           workflowId: `${wid}/provision/g${target.generation}-${carried.attempts}`,
-          args: [{ ref, target, lastReady: carried.lastReady, options, view: { ...view, steps: [] } }],
+          args: [input],
           staticSummary: `provision ${ref.namespace}/${ref.name} generation ${target.generation}`,
         });
         return saga.handle.result();

@@ -52,6 +52,19 @@ describe('backend External', () => {
       'registerDatasource',
       'checkDatasourceHealth',
     ]);
+    // The saga ran inside the stack workflow: its activities are in that history, and no provision child exists.
+    const wid = stackWorkflowId(ref);
+    const children = [];
+    for await (const w of h.client.workflow.list({ query: `WorkflowId STARTS_WITH "${wid}/provision/"` }))
+      children.push(w.workflowId);
+    expect(children).toEqual([]);
+    const history = await h.client.workflow.getHandle(wid).fetchHistory();
+    const activities = (history.events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name
+        ? [e.activityTaskScheduledEventAttributes.activityType.name]
+        : [],
+    );
+    expect(activities).toEqual(['upsertDatasource', 'datasourceHealth', 'patchStackStatus']);
     expect((await getDs(datasourceUid(ref))).body).toMatchObject({ url: url(), type: 'prometheus' });
     const health = await grafanaApi('GET', `/api/datasources/uid/${datasourceUid(ref)}/health`);
     expect(health).toMatchObject({ status: 200, body: { status: 'OK' } });
@@ -90,6 +103,43 @@ describe('backend External', () => {
     expect(objects()).toEqual(before);
     // The Prometheus it pointed at is not ours and is still serving.
     expect((await fetch(`${url()}/-/ready`)).status).toBe(200);
+  }, 90_000);
+});
+
+describe('backend External: a running saga overtaken', () => {
+  const unreachable = 'http://127.0.0.1:1';
+  const unhealthy = (name: string) =>
+    h.createStack(name, {
+      prometheus: { backend: 'External' },
+      // Nothing listens there: the health check keeps failing until its deadline.
+      exposure: { url: unreachable },
+      grafana: { instance: 'default' },
+    });
+  const inHealthCheck = (ref: StackRef) =>
+    h.waitFor(ref, 'waiting on the health check', (v) => v.currentStep === 'checkDatasourceHealth');
+
+  it('a newer spec cancels it; the newer one reaches Ready with its url', async () => {
+    const ref = await unhealthy('ext-overtaken');
+    await inHealthCheck(ref);
+    const generation = await h.updateStack(ref, { exposure: { url: url() } });
+    const view = await h.waitFor(
+      ref,
+      'Ready',
+      (v) => v.phase === 'Ready' && v.readyGeneration === generation,
+    );
+    expect(view.lastError).toBeUndefined();
+    expect((await getDs(datasourceUid(ref))).body).toMatchObject({ url: url() });
+  }, 90_000);
+
+  it('a teardown cancels it and removes the datasource it had registered', async () => {
+    const ref = await unhealthy('ext-torn-down');
+    await inHealthCheck(ref);
+    expect((await getDs(datasourceUid(ref))).status).toBe(200);
+    const handle = h.client.workflow.getHandle(stackWorkflowId(ref));
+    await handle.signal(teardownSignal, { deletionPolicy: 'Delete' });
+    const final = await handle.result();
+    expect(final.steps.at(-1)).toMatchObject({ step: 'teardown', state: 'done' });
+    expect((await getDs(datasourceUid(ref))).status).toBe(404);
   }, 90_000);
 });
 

@@ -41,7 +41,7 @@ async function replay(histories: { workflowId: string; json: unknown }[]) {
 }
 
 describe('recorded workflow histories', () => {
-  it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External) and the Grafana sweep', () => {
+  it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External; External inline) and the Grafana sweep', () => {
     expect(recorded.map((r) => r.workflowId).sort()).toEqual([
       'drift-external-lean.json',
       'drift-lean.json',
@@ -50,6 +50,7 @@ describe('recorded workflow histories', () => {
       'provision-external-lean.json',
       'provision-lean.json',
       'provision.json',
+      'stack-external-inline.json',
       'stack-external-lean.json',
       'stack-lean.json',
       'stack.json',

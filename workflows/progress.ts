@@ -31,6 +31,12 @@ export const recordStep = (steps: readonly StepRecord[], rec: StepRecord): StepR
 export interface LeanReporting {
   /** Sends the records not yet reported to whoever shows them live (the stack workflow). */
   report?: (records: StepRecord[]) => void;
+  /**
+   * Upserts the step and phase search attributes only when the saga starts to
+   * wait (where someone may look for it), not at every step: each upsert is a
+   * command, an event and a visibility write.
+   */
+  attributesOnWait?: boolean | undefined;
 }
 
 /**
@@ -65,12 +71,7 @@ export class Progress {
     if (status?.phase) this.view.phase = status.phase;
     setCurrentDetails(`**${this.view.phase}** · ${step}: ${state}\n\n${message}`);
     if (this.lean) {
-      // Search attributes only when they change (each upsert is a command and an event).
-      const attributes = `${step}/${this.view.phase}`;
-      if (attributes !== this.attributes) {
-        this.attributes = attributes;
-        this.upsertStepAttributes(step);
-      }
+      if (!this.lean.attributesOnWait) this.upsertIfChanged(step);
       if (this.lean.report) this.unreported.push(rec);
       if (status) this.defer(status, events);
       return;
@@ -84,6 +85,7 @@ export class Progress {
   async waiting(step: StepName, message: string): Promise<void> {
     await this.step(step, 'running', message);
     if (!this.lean) return;
+    if (this.lean.attributesOnWait) this.upsertIfChanged(step);
     this.flushReport();
     if (this.pending) this.enqueueWrite().catch(() => undefined);
   }
@@ -126,6 +128,14 @@ export class Progress {
           events: [...this.pending.events, ...(events ?? [])],
         }
       : { update, events: events ?? [] };
+  }
+
+  /** Search attributes only when they change (each upsert is a command and an event). */
+  private upsertIfChanged(step: StepName): void {
+    const attributes = `${step}/${this.view.phase}`;
+    if (attributes === this.attributes) return;
+    this.attributes = attributes;
+    this.upsertStepAttributes(step);
   }
 
   private upsertStepAttributes(step: StepName): void {

@@ -89,6 +89,8 @@ export interface SagaHost {
   reportOne: (r: StepRecord) => Promise<void>;
   /** Set by the supersede signal (histories from before cancellation); never set inline. */
   stop: { superseded: boolean };
+  /** Step search attributes only when the saga waits (inline: the stack workflow sets them at the end). */
+  attributesOnWait?: boolean;
 }
 
 /**
@@ -107,7 +109,7 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
     ref,
     { ...input.view, steps: [] },
     (r) => host.reportOne(r),
-    lean ? { report: host.report } : undefined,
+    lean ? { report: host.report, attributesOnWait: host.attributesOnWait } : undefined,
   );
   /** The saga's result, with the step records the stack workflow has not been sent yet. */
   const outcome = (o: ProvisionOutcome): ProvisionOutcome =>

@@ -13,6 +13,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { isoNow } from '../domain/clock.js';
 import {
   datasourceFingerprint,
@@ -294,6 +295,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
             report: recordChildSteps,
             reportOne: async (r) => recordChildSteps([r]),
             stop: { superseded: false },
+            attributesOnWait: true,
           });
         }
         saga.handle = await startChild(provisionWorkflow, {
@@ -320,13 +322,18 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       case 'Ready':
         carried.lastReady = { ...target, externalUrl: outcome.view.prometheus?.externalUrl };
         Object.assign(view, outcome.view, { lastError: undefined });
-        setPhase('Ready');
-        advertiseDatasource(carried.lastReady);
+        if (inline) {
+          // One upsert for the phase, the saga's last step and the sweep's attributes.
+          setPhase('Ready', [...lastStep(), ...datasourceAttributes(carried.lastReady)]);
+        } else {
+          setPhase('Ready');
+          advertiseDatasource(carried.lastReady);
+        }
         break;
       case 'RolledBack':
       case 'Failed':
         view.lastError = { step: outcome.step, message: outcome.message };
-        setPhase(outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed');
+        setPhase(outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed', inline ? lastStep() : []);
         break;
       case 'Superseded':
         log.info('saga superseded by a newer spec or a teardown', { generation: target.generation });
@@ -406,18 +413,28 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
    * spec expects. A hash only: no url or jsonData in visibility.
    */
   function advertiseDatasource(ready: NonNullable<CarriedState['lastReady']>): void {
-    if (!ready.externalUrl || !patched(SWEEP_ATTRIBUTES_PATCH)) return;
-    const p = datasourceParams(ref, ready.spec, ready.externalUrl);
-    const fingerprint = datasourceFingerprint(desiredDatasource(p));
-    upsertSearchAttributes([
-      { key: SA.grafanaInstance, value: p.instance },
-      { key: SA.datasource, value: expectedDatasourceKey({ orgId: p.orgId, uid: p.uid, fingerprint }) },
-    ]);
+    const attributes = datasourceAttributes(ready);
+    if (attributes.length > 0) upsertSearchAttributes(attributes);
   }
 
-  function setPhase(phase: StackView['phase']): void {
+  function lastStep(): SearchAttributeUpdatePair[] {
+    const last = view.steps.at(-1);
+    return last ? [{ key: SA.step, value: last.step }] : [];
+  }
+
+  function datasourceAttributes(ready: NonNullable<CarriedState['lastReady']>): SearchAttributeUpdatePair[] {
+    if (!ready.externalUrl || !patched(SWEEP_ATTRIBUTES_PATCH)) return [];
+    const p = datasourceParams(ref, ready.spec, ready.externalUrl);
+    const fingerprint = datasourceFingerprint(desiredDatasource(p));
+    return [
+      { key: SA.grafanaInstance, value: p.instance },
+      { key: SA.datasource, value: expectedDatasourceKey({ orgId: p.orgId, uid: p.uid, fingerprint }) },
+    ];
+  }
+
+  function setPhase(phase: StackView['phase'], also: SearchAttributeUpdatePair[] = []): void {
     view.phase = phase;
-    upsertSearchAttributes([{ key: SA.phase, value: phase }]);
+    upsertSearchAttributes([{ key: SA.phase, value: phase }, ...also]);
   }
 
   /** Workflow time (deterministic on replay), to make each drift and teardown child id unique. */

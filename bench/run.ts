@@ -37,9 +37,18 @@ const program = new Command('bench')
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
     return n;
-  });
+  })
+  .option(
+    '--reps <count>',
+    'repetitions of every figure (default: 1 quick, 3 full; P1: 3 quick, 5 full)',
+    (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+      return n;
+    },
+  );
 program.parse();
-const opts = program.opts<{ quick?: boolean; only?: string; label?: string; p6N?: number }>();
+const opts = program.opts<{ quick?: boolean; only?: string; label?: string; p6N?: number; reps?: number }>();
 
 const say = (l: string) => void process.stderr.write(`${l}\n`);
 const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
     temporal,
     quick: Boolean(opts.quick),
     ...(opts.p6N !== undefined ? { p6N: opts.p6N } : {}),
+    ...(opts.reps !== undefined ? { reps: opts.reps } : {}),
     say,
     grafanaOperatorBinary: () => (goBinary ??= prepareGrafanaOperator(env, say)),
     namespace: (tag) => `bench-${runTag}-${tag}-${++seq}`.slice(0, 63),
@@ -129,6 +139,7 @@ async function main(): Promise<void> {
   };
   const results = {
     kind: ctx.quick ? 'quick' : 'full',
+    repetitions: ctx.reps ?? 'default',
     label: opts.label ?? null,
     started: started.toISOString(),
     finished: finished.toISOString(),
@@ -147,7 +158,10 @@ async function main(): Promise<void> {
     .replace(/\.\d+Z$/, 'Z');
   const resultsDir = path.join(repoRoot, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const base = path.join(resultsDir, `${stamp}${ctx.quick ? '-quick' : ''}`);
+  const base = path.join(
+    resultsDir,
+    `${stamp}${ctx.quick ? '-quick' : ''}${ctx.reps ? `-reps${ctx.reps}` : ''}`,
+  );
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   fs.mkdirSync(statePath('bench'), { recursive: true });
   fs.writeFileSync(statePath('bench', 'summary.json'), `${JSON.stringify(results.summary, null, 2)}\n`);

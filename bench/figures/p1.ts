@@ -11,7 +11,7 @@ import { ratio, summarize } from '../lib/stats.js';
  */
 export async function sagaOverhead(ctx: BenchContext, fleet: boolean): Promise<FigureResult> {
   const n = fleet ? (ctx.quick ? 50 : 500) : 1;
-  const reps = fleet ? (ctx.quick ? 1 : 3) : ctx.quick ? 3 : 5;
+  const reps = ctx.reps ?? (fleet ? (ctx.quick ? 1 : 3) : ctx.quick ? 3 : 5);
   const fig = fleet
     ? newFigure('P1b', `fleet apply: ${n} full stacks at once → all Ready`, '≤ 1.5× the bare script')
     : newFigure('P1', 'saga overhead: one stack, CR applied → Ready', '≤ 1.5× the bare script');

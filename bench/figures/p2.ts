@@ -22,7 +22,7 @@ export async function convergence(
   withReadyFleet: (s: StackwrightSession) => Promise<void>,
 ): Promise<ConvergenceResults> {
   const sizes = ctx.quick ? [100] : [100, 1000];
-  const reps = ctx.quick ? 1 : 3;
+  const reps = ctx.reps ?? (ctx.quick ? 1 : 3);
   const kind: StackKind = externalBackendAvailable(ctx.env) ? 'external' : 'full';
   const p2 = newFigure(
     'P2',

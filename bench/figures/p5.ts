@@ -8,7 +8,7 @@ import { seconds, summarize } from '../lib/stats.js';
 
 /** P5: the worker SIGKILLed mid-saga (as soon as the saga has written Provisioning), restarted at once → Ready. */
 export async function recovery(ctx: BenchContext): Promise<FigureResult> {
-  const reps = ctx.quick ? 1 : 3;
+  const reps = ctx.reps ?? (ctx.quick ? 1 : 3);
   const fig = newFigure('P5', 'recovery: worker SIGKILLed mid-saga → Ready after restart', '≤ 15 s');
   const fromRestart: number[] = [];
   const fromKill: number[] = [];

@@ -17,7 +17,7 @@ import { seconds, summarize } from '../lib/stats.js';
  */
 export async function watcherStart(ctx: BenchContext): Promise<FigureResult> {
   const n = ctx.p6N ?? (ctx.quick ? 1000 : 10_000);
-  const reps = ctx.quick ? 1 : 3;
+  const reps = ctx.reps ?? (ctx.quick ? 1 : 3);
   const fig = newFigure(
     'P6',
     `watcher start: ${n} existing MonitoringStacks → every one handed to its workflow`,

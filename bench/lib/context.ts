@@ -10,6 +10,8 @@ export interface BenchContext {
   quick: boolean;
   /** `--p6-n`: P6's number of stacks instead of 1,000 (quick) / 10,000 (full). */
   p6N?: number;
+  /** `--reps`: repetitions of every figure instead of the quick / full defaults. */
+  reps?: number;
   say: (line: string) => void;
   /** grafana-operator's binary (prepared once per run). */
   grafanaOperatorBinary: () => Promise<string>;

@@ -28,24 +28,22 @@ import { table } from './table.js';
 
 const FIGURES = ['P1', 'P1b', 'P5', 'P2', 'P6'] as const;
 
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+  return n;
+}
+
 const program = new Command('bench')
   .description('Stackwright benchmarks side by side with a bare script and grafana-operator')
   .option('--quick', 'smaller N and fewer repetitions (under 6 minutes on 2 cores)')
   .option('--only <figures>', `comma-separated subset of ${FIGURES.join(',')} (P2 includes P3, P4, P7)`)
   .option('--label <text>', 'a note stored with the results (e.g. "before: polling readiness")')
-  .option('--p6-n <count>', "P6's number of existing stacks (default 1,000 quick, 10,000 full)", (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-    return n;
-  })
+  .option('--p6-n <count>', "P6's number of existing stacks (default 1,000 quick, 10,000 full)", positiveInt)
   .option(
     '--reps <count>',
     'repetitions of every figure (default: 1 quick, 3 full; P1: 3 quick, 5 full)',
-    (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-      return n;
-    },
+    positiveInt,
   );
 program.parse();
 const opts = program.opts<{ quick?: boolean; only?: string; label?: string; p6N?: number; reps?: number }>();

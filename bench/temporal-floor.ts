@@ -11,40 +11,49 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import axios from 'axios';
 import { execFileSync } from 'node:child_process';
-import { statePath } from '../devstack/paths.js';
 import { bundlerOptions } from '../worker/bundle-options.js';
 import { floorActivities } from './floor/activities.js';
+import { BenchEnvError, loadBenchEnv } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { processUsage } from './lib/processes.js';
 import { seconds, summarize } from './lib/stats.js';
 
 const [n = 100, calls = 1, reps = 3] = process.argv.slice(2).map(Number);
-const env = Object.fromEntries(
-  [...fs.readFileSync(statePath('env'), 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [
-    m[1],
-    m[2],
-  ]),
-);
-const need = (k: string) =>
-  env[k] ?? process.env[k] ?? (console.error(`${k} missing; run 'npm run dev -- up'`), process.exit(3));
-const temporal = need('TEMPORAL_ADDRESS');
-const grafanaUrl = need('GRAFANA_URL');
-const token = need('GRAFANA_TOKEN');
-const temporalPid = Number(
-  execFileSync('pgrep', ['-f', 'temporal server start-dev']).toString().split('\n')[0],
-);
+const env = (() => {
+  try {
+    return loadBenchEnv().vars;
+  } catch (e) {
+    console.error(e instanceof BenchEnvError ? e.message : String(e));
+    process.exit(3);
+  }
+})();
+const temporal = env.TEMPORAL_ADDRESS;
+const grafanaUrl = env.GRAFANA_URL;
+const token = env.GRAFANA_TOKEN;
+const temporalPid = (() => {
+  try {
+    return Number(execFileSync('pgrep', ['-f', 'temporal server start-dev']).toString().split('\n')[0]);
+  } catch {
+    console.error("no Temporal dev server is running; run 'npm run dev -- up'");
+    process.exit(3);
+  }
+})();
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const taskQueue = `bench-floor-${Date.now()}`;
 const worker = await Worker.create({
   connection: await NativeConnection.connect({ address: temporal }),
+  namespace: env.TEMPORAL_NAMESPACE,
   taskQueue,
   workflowsPath: fileURLToPath(new URL('./floor/workflows.ts', import.meta.url)),
   bundlerOptions,
-  activities: floorActivities(grafanaUrl, token, 'http://127.0.0.1:9090'),
+  activities: floorActivities(grafanaUrl, token, env.PROMETHEUS_URL),
 });
 const running = worker.run();
-const client = new Client({ connection: await Connection.connect({ address: temporal }) });
+const client = new Client({
+  connection: await Connection.connect({ address: temporal }),
+  namespace: env.TEMPORAL_NAMESPACE,
+});
 const grafana = axios.create({ baseURL: grafanaUrl, headers: { Authorization: `Bearer ${token}` } });
 
 const walls: number[] = [];

@@ -10,7 +10,10 @@ import { BenchProcess } from '../lib/processes.js';
 
 const run = promisify(execFile);
 export const BUNDLE = statePath('bench', 'workflow-bundle.js');
-const CLI = path.join(repoRoot, 'dist', 'cli', 'cli.js');
+// The container image's entry points, as deploy/base runs them (not the CLI, which loads every command).
+const WORKER_MAIN = path.join(repoRoot, 'dist', 'worker', 'run.js');
+const WATCHER_MAIN = path.join(repoRoot, 'dist', 'watcher', 'run.js');
+const WORKER_ROLES = ['workflows', 'kubernetes', 'grafana'] as const;
 /** Extra node flags for a process, e.g. BENCH_NODE_ARGS_WORKER='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
 const nodeArgs = (proc: 'WORKER' | 'WATCHER') =>
   process.env[`BENCH_NODE_ARGS_${proc}`]?.split(' ').filter(Boolean) ?? [];
@@ -29,9 +32,10 @@ export async function buildStackwright(say: (l: string) => void): Promise<void> 
   say(`built dist/ and the workflow bundle in ${Math.round((Date.now() - t0) / 1000)}s`);
 }
 
-/** Stackwright's worker (all roles) and watcher as two processes, as deploy/ runs them (one replica each). */
+/** Stackwright as deploy/base runs it: a worker process per role and the watcher (one replica each). */
 export class StackwrightOperator {
-  readonly worker: BenchProcess;
+  /** The workflows, kubernetes and grafana workers, one process each (deploy/base/worker-*.yaml). */
+  readonly workers: BenchProcess[];
   readonly watcher: BenchProcess;
   readonly watcherHttp: string;
 
@@ -46,19 +50,23 @@ export class StackwrightOperator {
     };
     delete base.STACKWRIGHT_LOG_FILE;
     const logs = (n: string) => statePath('bench', 'logs', `${logTag}-${n}.log`);
-    this.worker = new BenchProcess(
-      'stackwright worker',
-      process.execPath,
-      [...nodeArgs('WORKER'), CLI, 'worker'],
-      { ...base, STACKWRIGHT_WORKFLOW_BUNDLE: BUNDLE },
-      logs('worker'),
+    // One process per role, each started as deploy/base starts it (node dist/worker/run.js).
+    this.workers = WORKER_ROLES.map(
+      (role) =>
+        new BenchProcess(
+          `stackwright worker (${role})`,
+          process.execPath,
+          [...nodeArgs('WORKER'), WORKER_MAIN],
+          { ...base, STACKWRIGHT_ROLES: role, STACKWRIGHT_WORKFLOW_BUNDLE: BUNDLE },
+          logs(`worker-${role}`),
+        ),
     );
     const httpPort = env.port(18080);
     this.watcherHttp = `http://127.0.0.1:${httpPort}`;
     this.watcher = new BenchProcess(
       'stackwright watcher',
       process.execPath,
-      [...nodeArgs('WATCHER'), CLI, 'watcher'],
+      [...nodeArgs('WATCHER'), WATCHER_MAIN],
       {
         ...base,
         STACKWRIGHT_LEADER_ELECTION: 'false',
@@ -70,10 +78,25 @@ export class StackwrightOperator {
     );
   }
 
-  async startWorker(): Promise<void> {
-    const from = this.worker.logSize();
-    this.worker.start();
-    await this.worker.waitForLog(/stackwright worker running/, 120_000, from);
+  /** Starts (or restarts) every worker process and waits until each is running. */
+  async startWorkers(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w) => {
+        const from = w.logSize();
+        w.start();
+        await w.waitForLog(/stackwright worker running/, 120_000, from);
+      }),
+    );
+  }
+
+  /** SIGKILLs every worker process at once (a node lost). */
+  async killWorkers(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill()));
+  }
+
+  /** Every Stackwright process of this contender, for RSS and CPU. */
+  get processes(): BenchProcess[] {
+    return [...this.workers, this.watcher];
   }
 
   async startWatcher(): Promise<void> {
@@ -88,7 +111,7 @@ export class StackwrightOperator {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.startWorker(), this.startWatcher()]);
+    await Promise.all([this.startWorkers(), this.startWatcher()]);
   }
 
   /** The watcher's counters (/metrics): how many stacks it has handed to their workflows. */
@@ -107,6 +130,6 @@ export class StackwrightOperator {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.worker.stop(), this.watcher.stop()]);
+    await Promise.all(this.processes.map((p) => p.stop()));
   }
 }

@@ -109,11 +109,34 @@ export async function convergence(
   const goMax = runs[`grafana-operator defaults n=${nMax}`] ?? [];
   const med = (list: FleetRun[], proc: string, field: 'peakRssMb' | 'cpuSeconds') =>
     summarize(list.map((r) => r.usage[proc]?.[field] ?? NaN).filter(Number.isFinite));
+  // Stackwright runs as deploy/base does: one worker process per role. The workflows worker
+  // holds the sagas in flight (its cache grows with N): the target is on it; the sum of all
+  // Stackwright processes is what the install costs, next to grafana-operator's one process.
+  const roles = ['workflows', 'kubernetes', 'grafana'];
+  const total = (list: FleetRun[], field: 'peakRssMb' | 'cpuSeconds') =>
+    summarize(
+      list
+        .map((r) => Object.entries(r.usage).filter(([p]) => p.startsWith('stackwright ')))
+        .map((procs) => procs.reduce((sum, [, u]) => sum + u[field], 0))
+        .filter(Number.isFinite),
+    );
   p4.summaries = {
-    'worker peak RSS MB': med(swMax, 'stackwright worker', 'peakRssMb'),
+    'worker peak RSS MB': med(swMax, 'stackwright worker (workflows)', 'peakRssMb'),
+    ...Object.fromEntries(
+      roles
+        .slice(1)
+        .map((r) => [`${r} worker peak RSS MB`, med(swMax, `stackwright worker (${r})`, 'peakRssMb')]),
+    ),
     'watcher peak RSS MB': med(swMax, 'stackwright watcher', 'peakRssMb'),
-    'worker CPU s': med(swMax, 'stackwright worker', 'cpuSeconds'),
+    'all Stackwright processes peak RSS MB (sum)': total(swMax, 'peakRssMb'),
+    ...Object.fromEntries(
+      roles.map((r) => [
+        r === 'workflows' ? 'worker CPU s' : `${r} worker CPU s`,
+        med(swMax, `stackwright worker (${r})`, 'cpuSeconds'),
+      ]),
+    ),
     'watcher CPU s': med(swMax, 'stackwright watcher', 'cpuSeconds'),
+    'all Stackwright processes CPU s': total(swMax, 'cpuSeconds'),
     'grafana-operator peak RSS MB': med(goMax, 'grafana-operator', 'peakRssMb'),
     'grafana-operator CPU s': med(goMax, 'grafana-operator', 'cpuSeconds'),
   };

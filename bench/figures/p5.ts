@@ -27,9 +27,9 @@ export async function recovery(ctx: BenchContext): Promise<FigureResult> {
         20,
       );
       const killedAt = Date.now();
-      await s.operator.worker.kill();
+      await s.operator.killWorkers();
       const restartAt = Date.now();
-      await s.operator.startWorker();
+      await s.operator.startWorkers();
       await s.readyWatch.done([name], 180_000);
       const readyAt = s.readyWatch.readyAt.get(name)!;
       fromRestart.push(seconds(readyAt - restartAt));

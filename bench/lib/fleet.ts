@@ -100,7 +100,7 @@ export class StackwrightSession {
     const expected = new Map(
       this.names.map((nm) => [expectedDatasourceName(this.namespace, nm), ctx.env.vars.PROMETHEUS_URL]),
     );
-    const procs = [this.operator.worker, this.operator.watcher];
+    const procs = this.operator.processes;
     await ctx.grafana.resetCounts();
     const cpu = cpuNow(procs);
     const conv = new Convergence(ctx.grafana, expected, true).start();

@@ -1,4 +1,4 @@
-import { datasourceName } from '../../crd/grafana.js';
+import { datasourceName } from '../../crd/datasource-name.js';
 import { parseMonitoringStackSpec } from '../../crd/spec.js';
 import type { BenchEnv } from './env.js';
 

@@ -7,6 +7,7 @@ import {
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import { parseMonitoringStackSpec } from '../crd/spec.js';
 import { stackWorkflowId, WORKFLOW_TASK_QUEUE, type StackRef } from '../domain/stack-ref.js';
 import {
   applySpecUpdate,
@@ -51,6 +52,15 @@ async function answer<T extends object>(call: () => Promise<T>): Promise<Answer<
   }
 }
 
+/**
+ * Every spec a stack workflow gets is parsed here, with the CRD's schema: the
+ * workflow trusts its input and checks only the shape (zod stays out of its bundle).
+ */
+function specError(spec: unknown): string | undefined {
+  const parsed = parseMonitoringStackSpec(spec);
+  return parsed.ok ? undefined : `the spec is invalid: ${parsed.error}`;
+}
+
 const handle = (client: Client, ref: Ref): WorkflowHandle<typeof stackWorkflow> =>
   client.workflow.getHandle<typeof stackWorkflow>(stackWorkflowId(ref));
 
@@ -83,6 +93,8 @@ export async function applySpec(
   request: ApplySpecRequest,
   options?: StackOptionsOverrides,
 ): Promise<Answer<ApplySpecResult>> {
+  const invalid = specError(request.spec);
+  if (invalid) return { accepted: false, reason: 'invalid', message: invalid };
   const start = new WithStartWorkflowOperation<typeof stackWorkflow>('stackWorkflow', {
     ...startOptions(ref, options),
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -106,6 +118,8 @@ export async function startWithSpec(
   desired: DesiredSpec,
   options?: StackOptionsOverrides,
 ): Promise<'started' | 'running'> {
+  const invalid = specError(desired.spec);
+  if (invalid) throw new Error(invalid);
   try {
     await client.workflow.start<typeof stackWorkflow>('stackWorkflow', {
       ...startOptions(ref, options, desired),

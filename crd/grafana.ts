@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { fnv1a32 } from '../domain/fnv.js';
-import { boundedRecord, dnsLabel, immutable, utf8ByteLength } from './primitives.js';
-
-/** Grafana stores data_source.name as varchar(190); longer names fail on MySQL/Postgres backends. */
-export const GRAFANA_DATASOURCE_NAME_MAX_BYTES = 190;
+import { GRAFANA_DATASOURCE_NAME_MAX_BYTES, utf8ByteLength } from './datasource-name.js';
+import { boundedRecord, dnsLabel, immutable } from './primitives.js';
 
 export const DatasourceNameSchema = z
   .string()
@@ -42,33 +39,3 @@ export const GrafanaSchema = z
   .describe('Registration of this Prometheus as a datasource in the company Grafana.');
 
 export type GrafanaSpec = z.output<typeof GrafanaSchema>;
-
-/**
- * `<cluster>/<namespace>/<name>`: unique across every cluster sharing one
- * Grafana. If that exceeds Grafana's byte limit, the tail is replaced by a hash
- * of the full name so the result stays unique and stable.
- */
-export function defaultDatasourceName(clusterName: string, namespace: string, name: string): string {
-  const full = `${clusterName}/${namespace}/${name}`;
-  if (utf8ByteLength(full) <= GRAFANA_DATASOURCE_NAME_MAX_BYTES) return full;
-  const suffix = `~${fnv1a32(full)}`;
-  let head = '';
-  let bytes = suffix.length;
-  for (const ch of full) {
-    bytes += utf8ByteLength(ch);
-    if (bytes > GRAFANA_DATASOURCE_NAME_MAX_BYTES) break;
-    head += ch;
-  }
-  return head + suffix;
-}
-
-/** The datasource name a stack registers under: spec.grafana.name, else the default. */
-export function datasourceName(
-  stack: { metadata: { namespace: string; name: string }; spec: { grafana: { name?: string | undefined } } },
-  clusterName: string,
-): string {
-  return (
-    stack.spec.grafana.name ??
-    defaultDatasourceName(clusterName, stack.metadata.namespace, stack.metadata.name)
-  );
-}

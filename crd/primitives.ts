@@ -99,13 +99,3 @@ export function boundedRecord<V extends z.ZodType>(key: z.ZodString, value: V, m
 export function immutable(field: string) {
   return { 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: `${field} is immutable` }] };
 }
-
-/** UTF-8 byte length without TextEncoder, so this module stays usable in the workflow sandbox. */
-export function utf8ByteLength(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return n;
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKEND_IMMUTABLE_MESSAGE, PROMETHEUS_BACKENDS } from './backend.js';
 import { dnsSubdomain, immutable, labelSelector, prometheusDuration, quantity } from './primitives.js';
 
 /** Pinned so a stack never changes Prometheus version unless its spec does (current LTS line). */
@@ -6,18 +7,6 @@ export const DEFAULT_PROMETHEUS_VERSION = 'v3.5.0';
 export const PROMETHEUS_IMAGE_REPOSITORY = 'quay.io/prometheus/prometheus';
 const DEFAULT_REPLICAS = 1;
 const DEFAULT_RETENTION = '15d';
-
-/**
- * Who runs Prometheus. StatefulSet: Stackwright runs its own. PrometheusOperator:
- * Stackwright writes a monitoring.coreos.com/v1 Prometheus and the cluster's
- * prometheus-operator runs it. External: nothing runs in the cluster; the stack
- * only registers exposure.url (an existing Prometheus, a Thanos Query) in Grafana.
- */
-export const PROMETHEUS_BACKENDS = ['StatefulSet', 'PrometheusOperator', 'External'] as const;
-export type PrometheusBackend = (typeof PROMETHEUS_BACKENDS)[number];
-
-export const BACKEND_IMMUTABLE_MESSAGE =
-  'backend is immutable: switching would orphan one Prometheus and start another; create a new MonitoringStack instead';
 
 const ResourceListSchema = z.strictObject({
   cpu: quantity.optional(),
@@ -184,14 +173,6 @@ function withDefaults(p: Input): PrometheusSpec {
 }
 
 export const PrometheusSchema = PrometheusInputSchema.transform(withDefaults);
-
-/**
- * The backend of a spec. Specs recorded in workflow histories before backends
- * existed have none: they are StatefulSet stacks.
- */
-export function prometheusBackend(p: { backend?: PrometheusBackend }): PrometheusBackend {
-  return p.backend ?? 'StatefulSet';
-}
 
 /** Image to run: `image` wins over `version`. */
 export function prometheusImage(p: Pick<ManagedPrometheusSpec, 'image' | 'version'>): string {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseEnv } from '../config/parse-env.js';
 import { TemporalEnvSchema } from '../config/temporal.js';
 import { dnsLabel } from '../crd/primitives.js';
-import { parseStackOptionsJson } from '../workflows/options.js';
+import { parseStackOptionsJson } from '../domain/stack-options.js';
 
 const list = (item: z.ZodType<string, string>) =>
   z
@@ -42,7 +42,7 @@ const WatcherEnvSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]*\]|[^\s:]*):\d{1,5}$/, 'must be host:port')
       .default('0.0.0.0:8080'),
-    /** StackOptions overrides as JSON, e.g. {"pollIntervalMs":1000} (workflows/options.ts). */
+    /** StackOptions overrides as JSON, e.g. {"pollIntervalMs":1000} (domain/stack-options.ts). */
     STACKWRIGHT_STACK_OPTIONS: z
       .string()
       .optional()

@@ -6,6 +6,8 @@ import { dnsLabel } from '../crd/primitives.js';
 export const ROLES = ['workflows', 'kubernetes', 'grafana'] as const;
 export type Role = (typeof ROLES)[number];
 
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 const WorkerEnvSchema = z.object({
   /** Which task queues this process serves: all by default; one role per Deployment in production. */
   STACKWRIGHT_ROLES: z
@@ -30,6 +32,17 @@ const WorkerEnvSchema = z.object({
   STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   /** Grafana role: seconds between two drift sweeps of each Grafana instance (one datasource list per org). */
   STACKWRIGHT_GRAFANA_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /**
+   * Workflows role: stack workflows kept in memory between their tasks. An evicted one is
+   * replayed from its (short) history on its next task. Temporal's default scales with the
+   * heap limit (thousands on a large node) and every cached stack holds its state.
+   */
+  STACKWRIGHT_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(DEFAULT_MAX_CACHED_WORKFLOWS),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,6 +1,4 @@
-import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { startGrafanaSweep } from '../client/index.js';
 import { createLogger, temporalLogger } from '../observability/logger.js';
 import { workerSetup } from './setup.js';
 import { createWorkers, runWorkers } from './workers.js';
@@ -16,7 +14,7 @@ export async function runWorkerProcess(
   env: NodeJS.ProcessEnv = process.env,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { cfg, temporal, kubeConfig, grafana } = workerSetup(env);
+  const { cfg, temporal, kubeConfig, grafana } = await workerSetup(env);
   const logger = createLogger(cfg.LOG_LEVEL);
   const metrics = cfg.STACKWRIGHT_METRICS_ADDRESS;
   try {
@@ -49,6 +47,7 @@ export async function runWorkerProcess(
       grafana,
       workflowBundlePath: cfg.STACKWRIGHT_WORKFLOW_BUNDLE,
       shutdownGraceSeconds: cfg.STACKWRIGHT_SHUTDOWN_GRACE_SECONDS,
+      maxCachedWorkflows: cfg.STACKWRIGHT_MAX_CACHED_WORKFLOWS,
     });
     logger.info(
       {
@@ -57,11 +56,17 @@ export async function runWorkerProcess(
         temporal: temporal.address,
         namespace: temporal.namespace,
         workflowBundle: cfg.STACKWRIGHT_WORKFLOW_BUNDLE ?? null,
+        maxCachedWorkflows: cfg.STACKWRIGHT_MAX_CACHED_WORKFLOWS,
         metrics: cfg.STACKWRIGHT_METRICS_ADDRESS ?? null,
       },
       'stackwright worker running',
     );
     if (grafana) {
+      // With the role only: the workflows role needs no Temporal client (gRPC) in its process.
+      const [{ Client }, { startGrafanaSweep }] = await Promise.all([
+        import('@temporalio/client'),
+        import('../client/index.js'),
+      ]);
       const client = new Client({ connection, namespace: temporal.namespace });
       const intervalMs = cfg.STACKWRIGHT_GRAFANA_SWEEP_SECONDS * 1000;
       for (const instance of grafana.instances.names) {

@@ -2,9 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
-import { createGrafanaActivities } from '../activities/grafana/index.js';
+import type { createGrafanaActivities } from '../activities/grafana/index.js';
 import { heartbeating } from '../activities/heartbeat.js';
-import { createKubernetesActivities } from '../activities/kubernetes/index.js';
 import { GRAFANA_TASK_QUEUE, kubernetesTaskQueue, WORKFLOW_TASK_QUEUE } from '../domain/stack-ref.js';
 import { bundlerOptions } from './bundle-options.js';
 import type { Role } from './config.js';
@@ -21,6 +20,8 @@ export interface WorkerDeps {
   /** Prebuilt workflow bundle: a file (production) or code (tests bundle once); else bundled from source. */
   workflowBundlePath?: string;
   workflowBundle?: { code: string };
+  /** Workflows role: how many workflows stay cached between tasks (Temporal's default when unset). */
+  maxCachedWorkflows?: number;
   /** After shutdown is requested, how long in-flight activities may finish before they are cancelled. */
   shutdownGraceSeconds?: number;
 }
@@ -59,6 +60,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
       await Worker.create({
         ...base,
         taskQueue: WORKFLOW_TASK_QUEUE,
+        ...(d.maxCachedWorkflows !== undefined && { maxCachedWorkflows: d.maxCachedWorkflows }),
         stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_MS,
         ...(d.workflowBundle
           ? { workflowBundle: d.workflowBundle }
@@ -70,6 +72,8 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
   }
   if (d.roles.includes('kubernetes')) {
     if (!d.kubeConfig) throw new Error('the kubernetes role needs a kubeconfig');
+    // Loaded with the role only (the Kubernetes client is the heaviest dependency).
+    const { createKubernetesActivities } = await import('../activities/kubernetes/index.js');
     workers.push(
       await Worker.create({
         ...base,
@@ -82,6 +86,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
   }
   if (d.roles.includes('grafana')) {
     if (!d.grafana) throw new Error('the grafana role needs Grafana instances configured');
+    const { createGrafanaActivities } = await import('../activities/grafana/index.js');
     workers.push(
       await Worker.create({
         ...base,

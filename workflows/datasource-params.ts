@@ -1,4 +1,4 @@
-import { datasourceName } from '../crd/grafana.js';
+import { datasourceName } from '../crd/datasource-name.js';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 

@@ -12,7 +12,7 @@ export interface DesiredSpec {
   spec: MonitoringStackSpec;
 }
 
-/** Tunables, fixed per stack workflow: schema and defaults in workflows/options.ts. */
+/** Tunables, fixed per stack workflow: schema in domain/stack-options.ts, defaults in workflows/options.ts. */
 export type { StackOptions, StackOptionsOverrides };
 
 export interface StackWorkflowInput {

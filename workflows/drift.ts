@@ -1,4 +1,4 @@
-import { prometheusBackend } from '../crd/prometheus.js';
+import { prometheusBackend } from '../crd/backend.js';
 import { isoNow } from '../domain/clock.js';
 import type { StackEvent } from '../domain/stack-events.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';

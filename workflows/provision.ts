@@ -7,8 +7,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { exposureMode } from '../crd/exposure.js';
-import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/prometheus.js';
+import { exposureMode } from '../crd/exposure-mode.js';
+import { BACKEND_IMMUTABLE_MESSAGE, prometheusBackend } from '../crd/backend.js';
 import { camelWord, type StackEvent } from '../domain/stack-events.js';
 import type { StackRef } from '../domain/stack-ref.js';
 import { grafana, kube, kubeWaiting } from './activities.js';

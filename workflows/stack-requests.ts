@@ -1,7 +1,6 @@
 // What the stack workflow's update validators decide, as pure functions of
 // its state, so the rules read (and are tested) in one place.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { MonitoringStackSpecSchema } from '../crd/spec.js';
 import type { Phase } from '../crd/status.js';
 import { STACK_REQUEST_REJECTED, type ApplySpecRequest, type RejectionReason } from './definitions.js';
 
@@ -27,6 +26,20 @@ export interface Rejection {
 
 const reject = (reason: RejectionReason, message: string): Rejection => ({ reason, message });
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A parsed spec's shape: what the workflow code dereferences without a check. */
+function isSpecShaped(spec: unknown): boolean {
+  return (
+    isObject(spec) &&
+    isObject(spec.prometheus) &&
+    isObject(spec.exposure) &&
+    isObject(spec.grafana) &&
+    typeof spec.grafana.instance === 'string'
+  );
+}
+
 export function checkApply(s: StackState, r: ApplySpecRequest): Rejection | undefined {
   // First: a request of another CR incarnation says nothing about this one's generations.
   if (r.uid !== undefined && r.uid !== s.uid)
@@ -34,7 +47,14 @@ export function checkApply(s: StackState, r: ApplySpecRequest): Rejection | unde
   if (s.deleting) return reject('invalid', 'the stack is being deleted');
   if (r.generation !== undefined && (!Number.isInteger(r.generation) || r.generation < 1))
     return reject('invalid', `generation must be a positive integer, not ${r.generation}`);
-  if (!MonitoringStackSpecSchema.safeParse(r.spec).success) return reject('invalid', 'the spec is invalid');
+  // The schema itself is applied where a spec comes in (client/stack-client.ts
+  // parses every spec it sends, with the schema's own message); here only the
+  // shape, so zod stays out of the workflow bundle.
+  if (!isSpecShaped(r.spec))
+    return reject(
+      'invalid',
+      'the spec is not a MonitoringStack spec (prometheus, exposure and grafana objects)',
+    );
   const current = s.desiredGeneration;
   if (r.generation !== undefined && current !== undefined) {
     if (r.generation === current) return reject('duplicate', `generation ${current} is already applied`);

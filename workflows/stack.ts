@@ -50,7 +50,7 @@ import { errorMessage } from './errors.js';
 import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow, runProvision } from './provision.js';
-import { prometheusBackend } from '../crd/prometheus.js';
+import { prometheusBackend } from '../crd/backend.js';
 import { SA } from '../domain/search-attributes.js';
 import {
   checkApply,

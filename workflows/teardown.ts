@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { prometheusBackend } from '../crd/prometheus.js';
+import { prometheusBackend } from '../crd/backend.js';
 import type { MonitoringStackSpec } from '../crd/spec.js';
 import { datasourceUid, type StackRef } from '../domain/stack-ref.js';
 import { sleep } from '@temporalio/workflow';

@@ -40,6 +40,24 @@ async function replay(histories: { workflowId: string; json: unknown }[]) {
   return results;
 }
 
+describe('the workflow bundle', () => {
+  // Every cached workflow evaluates its own copy of each module in the bundle:
+  // zod and the CRD schemas cost about 1.7 MB and a third of the workflow
+  // thread's CPU per stack (bench P4). Schemas run where input comes in.
+  it('holds no zod and no CRD schema module', async () => {
+    const { code } = (await replayOptions()).workflowBundle;
+    const modules = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"/gm)].map((m) => m[1] ?? '');
+    expect(modules.length).toBeGreaterThan(20);
+    expect(
+      modules.filter((m) =>
+        /node_modules\/zod\/|\/crd\/(spec|prometheus|exposure|grafana|primitives|status)\.ts$|\/domain\/stack-options\.ts$/.test(
+          m,
+        ),
+      ),
+    ).toEqual([]);
+  }, 60_000);
+});
+
 describe('recorded workflow histories', () => {
   it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External; External inline) and the Grafana sweep', () => {
     expect(recorded.map((r) => r.workflowId).sort()).toEqual([

@@ -62,12 +62,19 @@ describe('applySpec validator', () => {
     });
   });
 
-  it('rejects an invalid spec or generation, and anything while deleting, as invalid', () => {
-    expect(
-      checkApply(ready, { generation: 4, spec: { ...spec, prometheus: { replicas: -1 } } as never }),
-    ).toMatchObject({
-      reason: 'invalid',
-    });
+  it('rejects a spec of the wrong shape or an invalid generation, and anything while deleting, as invalid', () => {
+    // The schema's own rules (replicas >= 1, …) are applied by the client before it sends (stack-client.test.ts).
+    for (const bad of [
+      null,
+      [],
+      { ...spec, grafana: undefined },
+      { ...spec, exposure: 'x' },
+      { ...spec, grafana: {} },
+    ])
+      expect(checkApply(ready, { generation: 4, spec: bad as never })).toMatchObject({
+        reason: 'invalid',
+        message: expect.stringContaining('not a MonitoringStack spec'),
+      });
     expect(checkApply(ready, { generation: 0, spec })).toMatchObject({ reason: 'invalid' });
     expect(checkApply(ready, { generation: 1.5, spec })).toMatchObject({ reason: 'invalid' });
     expect(checkApply({ ...ready, deleting: true }, { generation: 4, spec })).toMatchObject({

@@ -17,6 +17,16 @@ const file = (name: string, text: string) => {
   return f;
 };
 
+/** The ConfigError a promise rejects with (a synchronous throw inside an async function rejects it). */
+async function configErrorOf(p: Promise<unknown>): Promise<ConfigError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ConfigError);
+  return e as ConfigError;
+}
+
 function configError(f: () => unknown): ConfigError {
   try {
     f();
@@ -34,8 +44,19 @@ describe('loadWorkerConfig', () => {
       STACKWRIGHT_CLUSTER: 'local',
       STACKWRIGHT_SHUTDOWN_GRACE_SECONDS: 20,
       STACKWRIGHT_GRAFANA_SWEEP_SECONDS: 10,
+      STACKWRIGHT_MAX_CACHED_WORKFLOWS: 250,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('bounds the workflow cache (at least 2, as the SDK needs)', () => {
+    expect(
+      loadWorkerConfig({ STACKWRIGHT_MAX_CACHED_WORKFLOWS: '1000' }).STACKWRIGHT_MAX_CACHED_WORKFLOWS,
+    ).toBe(1000);
+    for (const bad of ['1', '0', '-5', 'many', '2.5'])
+      expect(configError(() => loadWorkerConfig({ STACKWRIGHT_MAX_CACHED_WORKFLOWS: bad })).message).toMatch(
+        /STACKWRIGHT_MAX_CACHED_WORKFLOWS/,
+      );
   });
 
   it('reads one role per Deployment, trimmed', () => {
@@ -92,11 +113,15 @@ describe('workerSetup', () => {
     ].join('\n'),
   );
 
-  it('loads only what the roles need', () => {
-    const s = workerSetup({ STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: kubeconfig });
+  it('loads only what the roles need', async () => {
+    const s = await workerSetup({ STACKWRIGHT_ROLES: 'kubernetes', KUBECONFIG: kubeconfig });
     expect(s.kubeConfig?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
     expect(s.grafana).toBeUndefined();
-    const g = workerSetup({ STACKWRIGHT_ROLES: 'grafana', GRAFANA_URL: 'http://g:3000', GRAFANA_TOKEN: 't' });
+    const g = await workerSetup({
+      STACKWRIGHT_ROLES: 'grafana',
+      GRAFANA_URL: 'http://g:3000',
+      GRAFANA_TOKEN: 't',
+    });
     expect(g.grafana?.instances.names).toEqual(['default']);
     expect(g.kubeConfig).toBeUndefined();
   });
@@ -123,22 +148,22 @@ describe('workerSetup', () => {
       { STACKWRIGHT_ROLES: 'workflows', STACKWRIGHT_WORKFLOW_BUNDLE: '/nonexistent/bundle.js' },
       /^STACKWRIGHT_WORKFLOW_BUNDLE: .*ENOENT/,
     ],
-  ])('%j is a ConfigError naming its source', (env, message) => {
-    const e = configError(() => workerSetup(env));
+  ])('%j is a ConfigError naming its source', async (env, message) => {
+    const e = await configErrorOf(workerSetup(env));
     expect(e.message).toMatch(message);
     // The CLI (`stackwright worker`) exits with an error's exitCode: 2 here too.
     expect(e).toBeInstanceOf(WorkerConfigError);
     expect(e).toMatchObject({ exitCode: WORKER_EXIT.config });
   });
 
-  it('ignores a bundle path when the process does not run workflows', () => {
-    expect(() =>
+  it('ignores a bundle path when the process does not run workflows', async () => {
+    await expect(
       workerSetup({
         STACKWRIGHT_ROLES: 'kubernetes',
         KUBECONFIG: kubeconfig,
         STACKWRIGHT_WORKFLOW_BUNDLE: '/nonexistent/bundle.js',
       }),
-    ).not.toThrow();
+    ).resolves.toBeDefined();
   });
 });
 

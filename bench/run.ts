@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       await temporal.terminateNamespace('local', ns);
       await deleteNamespace(env, ns);
     }
+    await temporal.terminateLeftovers('local');
     say(`== build (as the container image runs it)`);
     await buildStackwright(say);
     const attempt = async (id: string, fn: () => Promise<void>) => {

@@ -7,6 +7,12 @@ import { pkiFiles, type Pki } from './pki.js';
 import type { Tools } from './tools.js';
 
 const localhost = '127.0.0.1';
+/**
+ * Room for a Service per stack at bench scale (P1b applies 500 full stacks; a /24
+ * ran out at about 250: "failed to allocate a serviceIP: range is full").
+ * 10.0.0.1, the kubernetes Service, stays in it (the apiserver certificate names it).
+ */
+const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/16';
 
 /** The simulated node every pod is scheduled to; kwok plays its kubelet. One per cluster. */
 export const KWOK_NODE = 'kwok-node-0';
@@ -58,7 +64,7 @@ export function clusterComponents(c: ClusterDef): Component[] {
         port: c.ports.apiserver,
         certDir: c.dir('kube-apiserver'),
         pki,
-        serviceClusterIpRange: '10.0.0.0/24',
+        serviceClusterIpRange: SERVICE_CLUSTER_IP_RANGE,
       }),
       // The port tells one cluster's apiserver from another's (they share the binary).
       match: `--secure-port=${c.ports.apiserver}`,
@@ -112,7 +118,7 @@ export function clusterComponents(c: ClusterDef): Component[] {
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
       '--use-service-account-credentials=true',
-      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     ],
   );
 

@@ -19,18 +19,31 @@ export class BenchTemporal {
    * batch, then until visibility shows none): a clean slate for the next run.
    */
   async terminateNamespace(cluster: string, namespace: string, timeoutMs = 300_000): Promise<void> {
-    const query = `WorkflowId STARTS_WITH "stack/${cluster}/${namespace}/" AND ExecutionStatus = "Running"`;
+    await this.terminate(`stack/${cluster}/${namespace}/`, timeoutMs);
+  }
+
+  /**
+   * Every running workflow of any bench namespace, whether or not its Kubernetes
+   * namespace still exists (a run killed mid-way, then a wiped apiserver, leaves
+   * stacks whose drift checks keep both cores busy).
+   */
+  async terminateLeftovers(cluster: string, timeoutMs = 300_000): Promise<void> {
+    await this.terminate(`stack/${cluster}/bench-`, timeoutMs);
+  }
+
+  private async terminate(idPrefix: string, timeoutMs: number): Promise<void> {
+    const query = `WorkflowId STARTS_WITH "${idPrefix}" AND ExecutionStatus = "Running"`;
     const running = async () => (await this.client.workflow.count(query)).count;
     if ((await running()) === 0) return;
     await this.client.workflowService.startBatchOperation({
       namespace: this.client.options.namespace,
-      jobId: `bench-cleanup-${namespace}-${Date.now()}`,
+      jobId: `bench-cleanup-${Date.now()}`,
       reason: 'bench cleanup',
       visibilityQuery: query,
       terminationOperation: {},
     });
     await until(
-      `workflows of ${namespace} terminated`,
+      `workflows ${idPrefix}… terminated`,
       timeoutMs,
       async () => ((await running()) === 0 ? true : undefined),
       1000,

@@ -24,9 +24,11 @@ const kwokNodeManifest = JSON.stringify({
     annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     labels: { type: 'kwok', 'kubernetes.io/hostname': KWOK_NODE, 'kubernetes.io/os': 'linux' },
   },
+  // Room for every pod of the bench's fleets (P1b: 500 stacks at once; a kubelet's usual
+  // 110 left 390 Pending). kwok runs no containers, so capacity is only a number.
   status: {
-    allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-    capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    allocatable: { cpu: '1000', memory: '4Ti', pods: '5000' },
+    capacity: { cpu: '1000', memory: '4Ti', pods: '5000' },
   },
 });
 

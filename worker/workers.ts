@@ -44,6 +44,13 @@ export const workflowsPath = fileURLToPath(
 const STICKY_SCHEDULE_TO_START_MS = 3_000;
 
 /**
+ * Kubernetes activities mostly wait on a watch (readiness, deletion; up to 20 s each)
+ * and cost a connection, not CPU. With the SDK's 100 slots, 100 stacks waiting for
+ * readiness starved every status write (ScheduleToStart timeouts at 500 stacks at once).
+ */
+const KUBERNETES_ACTIVITY_SLOTS = 1000;
+
+/**
  * One Temporal worker per role, each on its own task queue, so a process can
  * serve all roles (the default) or just one: a cluster's Kubernetes worker holds
  * only that cluster's credentials, the Grafana worker only Grafana tokens.
@@ -78,6 +85,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Worker[]> {
       await Worker.create({
         ...base,
         taskQueue: kubernetesTaskQueue(d.cluster),
+        maxConcurrentActivityTaskExecutions: KUBERNETES_ACTIVITY_SLOTS,
         activities: heartbeating(
           createKubernetesActivities({ kubeConfig: d.kubeConfig, cluster: d.cluster }),
         ),

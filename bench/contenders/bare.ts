@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
 import { createGrafanaActivities } from '../../activities/grafana/activities.js';
 import { loadGrafanaInstances } from '../../activities/grafana/config.js';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.js';
@@ -7,6 +8,24 @@ import { objectNames, type StackRef } from '../../domain/stack-ref.js';
 import { datasourceParams } from '../../workflows/datasource-params.js';
 import { sleep } from '../lib/clock.js';
 import type { BenchEnv } from '../lib/env.js';
+
+/**
+ * What any script that survives 500 stacks at once does, and what the saga gets
+ * from Temporal: a failure the activity classifies as retryable (a timeout, 5xx,
+ * 429) is tried again, 1 s then doubling up to 30 s, for up to 5 minutes. (Without
+ * it the bare script died on one apiserver timeout at N = 500.)
+ */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      return await call();
+    } catch (e) {
+      if ((e instanceof ApplicationFailure && e.nonRetryable) || Date.now() + delay > deadline) throw e;
+      await sleep(delay);
+    }
+  }
+}
 
 interface StatefulSetView {
   metadata?: { name?: string; generation?: number };
@@ -18,7 +37,7 @@ interface StatefulSetView {
  * The bare script P1 compares against: the same Kubernetes and Grafana calls as
  * the saga, in the same order, made directly (the product's own activity code,
  * without Temporal, without status writes), with readiness taken from a watch
- * as fast as the apiserver reports it.
+ * as fast as the apiserver reports it, and retryable failures retried.
  */
 export class BareScript {
   private readonly kube;
@@ -80,20 +99,20 @@ export class BareScript {
     if (!parsed.ok) throw new Error(parsed.error);
     const spec = parsed.spec;
     const ref: StackRef = { cluster: 'local', namespace: this.namespace, name, uid };
-    await this.grafana.grafanaPreflight({ instance: spec.grafana.instance, orgId: spec.grafana.orgId });
-    await this.kube.applyPrometheus({ ref, spec });
+    await retrying(() =>
+      this.grafana.grafanaPreflight({ instance: spec.grafana.instance, orgId: spec.grafana.orgId }),
+    );
+    await retrying(() => this.kube.applyPrometheus({ ref, spec }));
     await this.statefulSetReady(objectNames(ref).statefulSet);
-    await this.kube.applyExposure({ ref, spec });
-    const exposure = await this.kube.exposureStatus({ ref, spec });
+    await retrying(() => this.kube.applyExposure({ ref, spec }));
+    const exposure = await retrying(() => this.kube.exposureStatus({ ref, spec }));
     if (!exposure.externalUrl) throw new Error(`no external url: ${exposure.message}`);
     const params = datasourceParams(ref, spec, exposure.externalUrl);
-    await this.grafana.upsertDatasource(params);
+    await retrying(() => this.grafana.upsertDatasource(params));
     for (;;) {
-      const h = await this.grafana.datasourceHealth({
-        instance: params.instance,
-        orgId: params.orgId,
-        uid: params.uid,
-      });
+      const h = await retrying(() =>
+        this.grafana.datasourceHealth({ instance: params.instance, orgId: params.orgId, uid: params.uid }),
+      );
       if (h.status === 'OK') return;
       await sleep(200);
     }

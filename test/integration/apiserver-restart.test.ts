@@ -55,9 +55,14 @@ describe('apiserver restart mid-saga', () => {
     expect(view.lastError).toBeUndefined();
     expect(view.phase).toBe('Ready');
 
+    // kwok posts the node's status again on its next heartbeat after the restart; the
+    // saga may be Ready before that (CI once read Unknown there).
     const core = h.kc.makeApiClient(k8s.CoreV1Api);
-    const node = await core.readNode({ name: KWOK_NODE });
-    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const nodeReady = async () =>
+      (await core.readNode({ name: KWOK_NODE })).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const nodeDeadline = Date.now() + 60_000;
+    while ((await nodeReady()) !== 'True' && Date.now() < nodeDeadline) await sleep(500);
+    expect(await nodeReady()).toBe('True');
 
     // The stack Ready before the outage still is, its pod Ready (whether or not the node
     // controller got to mark it NotReady meanwhile: kubernetes.test.ts covers that path).

@@ -4,7 +4,7 @@ import type { StackOptions, StackOptionsOverrides } from '../domain/stack-option
 
 export type { StackOptions, StackOptionsOverrides };
 
-/** Checked against the schema by test/unit/stack-options.test.ts. */
+/** The type makes every option present; test/unit/watcher-config.test.ts parses them with the schema. */
 export const DEFAULT_STACK_OPTIONS: Readonly<StackOptions> = Object.freeze({
   driftIntervalMs: 5 * 60_000,
   readinessTimeoutMs: 10 * 60_000,

@@ -7,13 +7,15 @@ import { until } from '../lib/clock.js';
 import type { BenchEnv } from '../lib/env.js';
 import { BENCH_LABEL } from '../lib/kube.js';
 import { BenchProcess } from '../lib/processes.js';
+import { ROLES } from '../../worker/config.js';
 
 const run = promisify(execFile);
 export const BUNDLE = statePath('bench', 'workflow-bundle.js');
 // The container image's entry points, as deploy/base runs them (not the CLI, which loads every command).
 const WORKER_MAIN = path.join(repoRoot, 'dist', 'worker', 'run.js');
 const WATCHER_MAIN = path.join(repoRoot, 'dist', 'watcher', 'run.js');
-const WORKER_ROLES = ['workflows', 'kubernetes', 'grafana'] as const;
+/** deploy/base runs one worker Deployment per role. */
+export const WORKER_ROLES = ROLES;
 /** Extra node flags for a process, e.g. BENCH_NODE_ARGS_WORKER='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
 const nodeArgs = (proc: 'WORKER' | 'WATCHER') =>
   process.env[`BENCH_NODE_ARGS_${proc}`]?.split(' ').filter(Boolean) ?? [];

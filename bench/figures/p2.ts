@@ -1,5 +1,6 @@
 import type { BenchContext } from '../lib/context.js';
 import { newFigure, noteTimeouts, type FigureResult } from '../lib/figure.js';
+import { WORKER_ROLES } from '../contenders/stackwright.js';
 import { grafanaOperatorFleet, StackwrightSession, type FleetRun } from '../lib/fleet.js';
 import { externalBackendAvailable, type StackKind } from '../lib/stack-specs.js';
 import { ratio, summarize } from '../lib/stats.js';
@@ -112,7 +113,6 @@ export async function convergence(
   // Stackwright runs as deploy/base does: one worker process per role. The workflows worker
   // holds the sagas in flight (its cache grows with N): the target is on it; the sum of all
   // Stackwright processes is what the install costs, next to grafana-operator's one process.
-  const roles = ['workflows', 'kubernetes', 'grafana'];
   const total = (list: FleetRun[], field: 'peakRssMb' | 'cpuSeconds') =>
     summarize(
       list
@@ -123,14 +123,15 @@ export async function convergence(
   p4.summaries = {
     'worker peak RSS MB': med(swMax, 'stackwright worker (workflows)', 'peakRssMb'),
     ...Object.fromEntries(
-      roles
-        .slice(1)
-        .map((r) => [`${r} worker peak RSS MB`, med(swMax, `stackwright worker (${r})`, 'peakRssMb')]),
+      WORKER_ROLES.filter((r) => r !== 'workflows').map((r) => [
+        `${r} worker peak RSS MB`,
+        med(swMax, `stackwright worker (${r})`, 'peakRssMb'),
+      ]),
     ),
     'watcher peak RSS MB': med(swMax, 'stackwright watcher', 'peakRssMb'),
     'all Stackwright processes peak RSS MB (sum)': total(swMax, 'peakRssMb'),
     ...Object.fromEntries(
-      roles.map((r) => [
+      WORKER_ROLES.map((r) => [
         r === 'workflows' ? 'worker CPU s' : `${r} worker CPU s`,
         med(swMax, `stackwright worker (${r})`, 'cpuSeconds'),
       ]),

@@ -5,6 +5,8 @@ import { FAULTS_PATH, type FaultRule, type FaultRuleInput } from './faults.js';
 export interface EmulatorFaults {
   add(rule: FaultRuleInput): Promise<FaultRule>;
   list(): Promise<FaultRule[]>;
+  /** Drops one rule by id. */
+  remove(id: number): Promise<void>;
   clear(): Promise<void>;
 }
 
@@ -24,6 +26,9 @@ export function emulatorFaults(url: string, admin: { user: string; password: str
   return {
     add: async (rule) => expectOk<FaultRule>(await http.post(FAULTS_PATH, rule), 'add'),
     list: async () => expectOk<FaultRule[]>(await http.get(FAULTS_PATH), 'list'),
+    remove: async (id) => {
+      expectOk(await http.delete(`${FAULTS_PATH}/${id}`), `remove ${id}`);
+    },
     clear: async () => {
       expectOk(await http.delete(FAULTS_PATH), 'clear');
     },

@@ -7,13 +7,26 @@ import { fail, ok, type Reply } from './responses.js';
 
 export interface FaultAdminRequest {
   method: string;
+  /** The rule's id for `/__emulator/faults/<id>`; absent for the collection. */
+  id?: string;
   headers: IncomingHttpHeaders;
   bodyText: string;
 }
 
-/** `/__emulator/faults` (admin Basic login only): POST adds a rule, GET lists them, DELETE clears all. */
+/**
+ * `/__emulator/faults` (admin Basic login only): POST adds a rule, GET lists them, DELETE clears all.
+ * `DELETE /__emulator/faults/<id>` drops one rule: add the next fault, then drop the current one,
+ * and no request slips through fault-free in between.
+ */
 export function faultAdmin(req: FaultAdminRequest, faults: Faults, auth: EmulatorAdminAuth): Reply {
   requireEmulatorAdmin(req.headers, auth);
+  if (req.id !== undefined) {
+    if (req.method !== 'DELETE') throw fail(405, 'Method Not Allowed');
+    const id = /^[1-9][0-9]*$/.test(req.id) ? Number(req.id) : NaN;
+    if (!Number.isSafeInteger(id)) throw fail(400, `invalid fault rule id ${JSON.stringify(req.id)}`);
+    if (!faults.remove(id)) throw fail(404, `no fault rule ${id}`);
+    return ok({ message: 'Fault removed', id });
+  }
 
   switch (req.method) {
     case 'GET':

@@ -73,6 +73,13 @@ export class Faults {
     return this.rules.map((r) => ({ ...r }));
   }
 
+  /** Drops one rule; false when there is none with that id (already exhausted, or never added). */
+  remove(id: number): boolean {
+    const n = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < n;
+  }
+
   clear(): number {
     const n = this.rules.length;
     this.rules = [];

@@ -98,6 +98,10 @@ export async function startGrafanaEmulator(options: GrafanaEmulatorOptions): Pro
     const adminAuth = { store, admin, attempts };
     if (path === FAULTS_PATH)
       return faultAdmin({ method, headers: req.headers, bodyText }, faults, adminAuth);
+    if (path.startsWith(`${FAULTS_PATH}/`)) {
+      const id = path.slice(FAULTS_PATH.length + 1);
+      return faultAdmin({ method, id, headers: req.headers, bodyText }, faults, adminAuth);
+    }
     if (path === REQUESTS_PATH) return requestCountAdmin({ method, headers: req.headers }, counts, adminAuth);
     const segments = pathSegments(path);
     const match = segments ? matchRoute(routes, method, segments) : undefined;

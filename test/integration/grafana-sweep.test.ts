@@ -5,7 +5,7 @@ import { SA } from '../../domain/search-attributes.js';
 import { datasourceUid, grafanaSweepWorkflowId, type StackRef } from '../../domain/stack-ref.js';
 import { sweepStatusQuery, type SweepSummary } from '../../workflows/sweep-definitions.js';
 import { requireEnv } from '../support/env.js';
-import { grafanaApi, injectFault, startHarness, type Harness } from '../support/saga-harness.js';
+import { grafanaApi, injectFault, startHarness, swapFault, type Harness } from '../support/saga-harness.js';
 
 // The Grafana drift sweep on the real local stack: External stacks (cheap),
 // datasources deleted and edited by hand in the emulator, nobody asking for a
@@ -138,28 +138,37 @@ describe('Grafana drift sweep', () => {
   it('a Grafana that answers 503, 401 or 429 skips the sweep: nobody is poked or marked drifted, and the next sweep repairs', async () => {
     const c = refs[2] as StackRef;
     const before = await sweepUntil('an ok sweep', (s) => s.ok);
-    await injectFault({ method: 'GET', pathPrefix: '/api/datasources', status: 503 });
-    const skipped = await sweepUntil('a skipped sweep', (s) => !s.ok && s.sweeps > before.sweeps);
-    expect(skipped.error).toMatch(/503/);
-    expect((await grafanaApi('DELETE', `/api/datasources/uid/${datasourceUid(c)}`)).status).toBe(200);
-    const during = await sweepUntil('another skipped sweep', (s) => !s.ok && s.sweeps > skipped.sweeps);
-    expect(during.error).toMatch(/503/);
-    // A token Grafana refuses (non-retryable) and rate limiting skip ticks the same way.
-    for (const [status, why] of [
-      [401, /401/],
-      [429, /429/],
-    ] as const) {
+    const faulty = (status: number) => ({
+      method: 'GET',
+      pathPrefix: '/api/datasources',
+      status,
+      retryAfter: 1,
+    });
+    let fault = (await injectFault(faulty(503))) as { id: number };
+    try {
+      const skipped = await sweepUntil('a skipped sweep', (s) => !s.ok && s.sweeps > before.sweeps);
+      expect(skipped.error).toMatch(/503/);
+      expect((await grafanaApi('DELETE', `/api/datasources/uid/${datasourceUid(c)}`)).status).toBe(200);
+      const during = await sweepUntil('another skipped sweep', (s) => !s.ok && s.sweeps > skipped.sweeps);
+      expect(during.error).toMatch(/503/);
+      // A token Grafana refuses (non-retryable) and rate limiting skip ticks the same way. The faults are
+      // swapped, never cleared in between: one clean sweep would rightly repair c before we look.
+      for (const [status, why] of [
+        [401, /401/],
+        [429, /429/],
+      ] as const) {
+        const seen = (await sweepUntil('any sweep', () => true)).sweeps;
+        fault = await swapFault(fault, faulty(status));
+        const s = await sweepUntil(`a sweep skipped on ${status}`, (x) => !x.ok && x.sweeps > seen + 1);
+        expect(s.error).toMatch(why);
+      }
+      const vc = await h.query(c);
+      expect(vc.phase).toBe('Ready');
+      expect(vc.lastDrift).toBeUndefined();
+    } finally {
       await injectFault({ clear: true });
-      const seen = (await sweepUntil('any sweep', () => true)).sweeps;
-      await injectFault({ method: 'GET', pathPrefix: '/api/datasources', status, retryAfter: 1 });
-      const s = await sweepUntil(`a sweep skipped on ${status}`, (x) => !x.ok && x.sweeps > seen + 1);
-      expect(s.error).toMatch(why);
     }
-    const vc = await h.query(c);
-    expect(vc.phase).toBe('Ready');
-    expect(vc.lastDrift).toBeUndefined();
 
-    await injectFault({ clear: true });
     await repaired(c, 20_000);
     const after = await h.waitFor(c, 'drift report', (v) => (v.lastDrift?.grafana.length ?? 0) > 0, 10_000);
     expect(after.lastDrift?.grafana).toEqual(['datasource.created']);

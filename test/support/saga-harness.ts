@@ -276,13 +276,28 @@ const emulatorAdmin = () =>
   `Basic ${Buffer.from(`${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`).toString('base64')}`;
 
 /** Emulator fault injection (test infrastructure, admin Basic auth). */
-export async function injectFault(rule: Record<string, unknown>): Promise<void> {
+export async function injectFault(rule: Record<string, unknown>): Promise<{ id: number } | undefined> {
   const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
     method: rule.clear ? 'DELETE' : 'POST',
     headers: { Authorization: emulatorAdmin(), 'Content-Type': 'application/json' },
     ...(rule.clear ? {} : { body: JSON.stringify(rule) }),
   });
   if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
+  return rule.clear ? undefined : ((await res.json()) as { id: number });
+}
+
+/** Replaces the fault rule `current` with `rule`: the new one is in place before the old one goes. */
+export async function swapFault(
+  current: { id: number },
+  rule: Record<string, unknown>,
+): Promise<{ id: number }> {
+  const next = await injectFault(rule);
+  const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults/${current.id}`, {
+    method: 'DELETE',
+    headers: { Authorization: emulatorAdmin() },
+  });
+  if (!res.ok) throw new Error(`fault removal failed: ${res.status} ${await res.text()}`);
+  return next as { id: number };
 }
 
 /** The emulator's fault rules not yet used up (a rule with `times` is dropped once exhausted). */

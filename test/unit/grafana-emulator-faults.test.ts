@@ -196,6 +196,21 @@ describe('fault rules', () => {
     expect((await api().get('/api/datasources')).status).toBe(200);
   });
 
+  it('DELETE /<id> drops one rule, so a test can swap faults with no fault-free request between', async () => {
+    const first = await faults().add({ method: 'GET', pathPrefix: '/api/datasources', status: 503 });
+    const second = await faults().add({ method: 'GET', pathPrefix: '/api/datasources', status: 429 });
+    expect((await api().get('/api/datasources')).status).toBe(503);
+    await faults().remove(first.id);
+    expect((await api().get('/api/datasources')).status).toBe(429);
+    expect((await faults().list()).map((r) => r.id)).toEqual([second.id]);
+
+    expect((await admin().delete(`${FAULTS_PATH}/${first.id}`)).status).toBe(404);
+    expect((await admin().delete(`${FAULTS_PATH}/x1`)).status).toBe(400);
+    expect((await admin().get(`${FAULTS_PATH}/${second.id}`)).status).toBe(405);
+    expect((await api().delete(`${FAULTS_PATH}/${second.id}`)).status).toBe(401); // Bearer is not Basic
+    expect(await faults().list()).toHaveLength(1);
+  });
+
   it('keeps faults in memory only: not in the state file, gone after a restart', async () => {
     await faults().add({ method: 'GET', pathPrefix: '/api/datasources', status: 500 });
     await api().post('/api/datasources', prom('persisted', 'p1')); // forces a state write

@@ -52,6 +52,14 @@ const say = (l: string) => void process.stderr.write(`${l}\n`);
 const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
 const wanted = (f: string) => !only || only.has(f.toUpperCase());
 
+const TEMPORAL_DB = statePath('temporal', 'temporal.db');
+const TEMPORAL_DB_WARN_MIB = 200;
+/** The dev server's SQLite file, WAL included (0 when the local stack keeps it elsewhere). */
+function temporalDatabaseMiB(): number {
+  const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  return Math.round((size(TEMPORAL_DB) + size(`${TEMPORAL_DB}-wal`)) / 2 ** 20);
+}
+
 async function main(): Promise<void> {
   stopChildrenOnSignal();
   const started = new Date();
@@ -63,6 +71,11 @@ async function main(): Promise<void> {
     );
   });
   const temporal = await BenchTemporal.connect(env);
+  const temporalDbMiB = temporalDatabaseMiB();
+  if (temporalDbMiB > TEMPORAL_DB_WARN_MIB)
+    say(
+      `warning: the Temporal dev server's database is ${temporalDbMiB} MiB; every figure through Temporal runs slower on a large SQLite file (P2 at N = 100 took 16.1 s on 1 GiB, 10.4 s on a fresh one). For comparable figures: npm run dev -- down, remove ${TEMPORAL_DB}*, npm run dev -- up`,
+    );
   let seq = 0;
   const runTag = started.toISOString().slice(11, 19).replace(/:/g, '');
   let goBinary: Promise<string> | undefined;
@@ -134,6 +147,7 @@ async function main(): Promise<void> {
     node: process.version,
     go: safe(() => execFileSync('go', ['env', 'GOVERSION']).toString().trim()),
     loadavg1m: summarize(load),
+    temporalDbMiBAtStart: temporalDbMiB,
     note: 'load average sampled every 10 s during the run; above the core count means other work shared the CPUs and the absolute times are noisy (ratios less so: contenders alternate)',
   };
   const results = {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { TEMPORAL_DB } from '../devstack/components.js';
 import { repoRoot, statePath } from '../devstack/paths.js';
 import { buildStackwright } from './contenders/stackwright.js';
 import { prepareGrafanaOperator } from './contenders/grafana-operator.js';
@@ -52,7 +53,6 @@ const say = (l: string) => void process.stderr.write(`${l}\n`);
 const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
 const wanted = (f: string) => !only || only.has(f.toUpperCase());
 
-const TEMPORAL_DB = statePath('temporal', 'temporal.db');
 const TEMPORAL_DB_WARN_MIB = 200;
 /** The dev server's SQLite file, WAL included (0 when the local stack keeps it elsewhere). */
 function temporalDatabaseMiB(): number {

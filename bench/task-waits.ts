@@ -5,15 +5,14 @@
 // saga ran once its first task had started. Usage (reads .stackwright/env):
 //   npx tsx bench/task-waits.ts <kubernetes namespace of a bench run> [sample=25] [cluster=local]
 import { Connection, Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { BenchEnvError, loadBenchEnv } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { round, summarize, type Summary } from './lib/stats.js';
 
-type Event = NonNullable<
-  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
->[number];
-/** temporal.api.enums.v1.EventType values. */
-const Type = { completed: 2, scheduled: 5, started: 6, timedOut: 8 } as const;
+// A CommonJS module: its namespace comes through the default import under tsx's ESM loader.
+type Event = proto.temporal.api.history.v1.IHistoryEvent;
+const { EventType } = proto.temporal.api.enums.v1;
 
 const [namespace, sampleArg = '25', cluster = 'local'] = process.argv.slice(2);
 if (!namespace || !/^[1-9][0-9]*$/.test(sampleArg)) {
@@ -33,7 +32,6 @@ const ms = (e: Event) => {
   const t = e.eventTime;
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN;
 };
-const typeName = (e: Event) => Number(e.eventType);
 
 /** Scheduled → started of each workflow task, in order; how many timed out on a sticky queue. */
 function taskWaits(events: Event[]): { waits: number[]; timedOut: number } {
@@ -41,10 +39,9 @@ function taskWaits(events: Event[]): { waits: number[]; timedOut: number } {
   let scheduledAt = NaN;
   let timedOut = 0;
   for (const e of events) {
-    const t = typeName(e);
-    if (t === Type.scheduled) scheduledAt = ms(e);
-    else if (t === Type.started) waits.push(ms(e) - scheduledAt);
-    else if (t === Type.timedOut) timedOut++;
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduledAt = ms(e);
+    else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) waits.push(ms(e) - scheduledAt);
+    else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) timedOut++;
   }
   return { waits, timedOut };
 }
@@ -61,19 +58,24 @@ try {
     console.error(`no stack workflows under ${prefix}`);
     process.exit(1);
   }
-  const children = new Set(ids.filter((id) => /\/provision\/[^/]+$/.test(id)));
+  // stack/<cluster>/<namespace>/<name>/provision/<generation>: the stack's provision child.
+  const childOf = new Map(
+    ids
+      .filter((id) => /\/provision\/[^/]+$/.test(id))
+      .map((id) => [id.replace(/\/provision\/[^/]+$/, ''), id]),
+  );
   const n = Math.min(Number(sampleArg), stacks.length);
   const sample = Array.from({ length: n }, (_, i) => stacks[Math.floor((i * stacks.length) / n)]!);
 
   const history = async (id: string) => (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
   const rows = await pool(sample, 4, async (id) => {
     const parent = await history(id);
-    const childId = [...children].find((c) => c.startsWith(`${id}/provision/`));
+    const childId = childOf.get(id);
     const child = childId ? await history(childId) : [];
     const p = taskWaits(parent);
     const c = taskWaits(child);
-    const firstStarted = child.find((e) => typeName(e) === Type.started);
-    const done = child.find((e) => typeName(e) === Type.completed);
+    const firstStarted = child.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const done = child.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
     return {
       parentFirst: p.waits[0] ?? NaN,
       childFirst: c.waits[0] ?? NaN,

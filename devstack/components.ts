@@ -9,6 +9,9 @@ import type { Tools } from './tools.js';
 
 export { PORT_OFFSET, PORTS } from './ports.js';
 
+/** The dev server's SQLite database (the bench reports and warns about its size). */
+export const TEMPORAL_DB = statePath('temporal', 'temporal.db');
+
 export const TEMPORAL_SEARCH_ATTRIBUTES = {
   StackCluster: 'Keyword',
   StackNamespace: 'Keyword',
@@ -94,7 +97,7 @@ const temporal: Component = {
       `--ui-port=${PORTS.temporalUi}`,
       `--http-port=${PORTS.temporalHttp}`,
       `--metrics-port=${PORTS.temporalMetrics}`,
-      `--db-filename=${statePath('temporal', 'temporal.db')}`,
+      `--db-filename=${TEMPORAL_DB}`,
       // Every history update is a SQLite transaction on one connection: with the default rollback
       // journal and synchronous=FULL each costs several fsyncs (14 ms median measured under load).
       // WAL with synchronous=NORMAL fsyncs only at checkpoints; a crash may lose the last commits

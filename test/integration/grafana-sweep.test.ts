@@ -144,7 +144,7 @@ describe('Grafana drift sweep', () => {
       status,
       retryAfter: 1,
     });
-    let fault = (await injectFault(faulty(503))) as { id: number };
+    let fault = await injectFault(faulty(503));
     try {
       const skipped = await sweepUntil('a skipped sweep', (s) => !s.ok && s.sweeps > before.sweeps);
       expect(skipped.error).toMatch(/503/);

@@ -22,6 +22,8 @@ import {
   type MonitoringStack,
   type MonitoringStackInput,
 } from '../../crd/resource.js';
+import { emulatorFaults } from '../../devstack/grafana/fault-client.js';
+import type { FaultRule, FaultRuleInput } from '../../devstack/grafana/faults.js';
 import { repoRoot } from '../../devstack/paths.js';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
@@ -272,39 +274,28 @@ export async function grafanaApi(
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-const emulatorAdmin = () =>
-  `Basic ${Buffer.from(`${requireEnv('GRAFANA_ADMIN_USER')}:${requireEnv('GRAFANA_ADMIN_PASSWORD')}`).toString('base64')}`;
-
-/** Emulator fault injection (test infrastructure, admin Basic auth). */
-export async function injectFault(rule: Record<string, unknown>): Promise<{ id: number } | undefined> {
-  const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
-    method: rule.clear ? 'DELETE' : 'POST',
-    headers: { Authorization: emulatorAdmin(), 'Content-Type': 'application/json' },
-    ...(rule.clear ? {} : { body: JSON.stringify(rule) }),
+/** The local emulator's fault injection (test infrastructure, admin Basic auth). */
+const faults = () =>
+  emulatorFaults(requireEnv('GRAFANA_URL'), {
+    user: requireEnv('GRAFANA_ADMIN_USER'),
+    password: requireEnv('GRAFANA_ADMIN_PASSWORD'),
   });
-  if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
-  return rule.clear ? undefined : ((await res.json()) as { id: number });
+
+/** Adds a fault rule to the emulator, or with `{ clear: true }` removes them all. */
+export async function injectFault(rule: { clear: true }): Promise<undefined>;
+export async function injectFault(rule: FaultRuleInput): Promise<FaultRule>;
+export async function injectFault(rule: FaultRuleInput | { clear: true }): Promise<FaultRule | undefined> {
+  if (!('clear' in rule)) return faults().add(rule);
+  await faults().clear();
+  return undefined;
 }
 
 /** Replaces the fault rule `current` with `rule`: the new one is in place before the old one goes. */
-export async function swapFault(
-  current: { id: number },
-  rule: Record<string, unknown>,
-): Promise<{ id: number }> {
-  const next = await injectFault(rule);
-  const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults/${current.id}`, {
-    method: 'DELETE',
-    headers: { Authorization: emulatorAdmin() },
-  });
-  if (!res.ok) throw new Error(`fault removal failed: ${res.status} ${await res.text()}`);
-  return next as { id: number };
+export async function swapFault(current: FaultRule, rule: FaultRuleInput): Promise<FaultRule> {
+  const next = await faults().add(rule);
+  await faults().remove(current.id);
+  return next;
 }
 
 /** The emulator's fault rules not yet used up (a rule with `times` is dropped once exhausted). */
-export async function activeFaults(): Promise<{ pathPrefix: string; bodyContains?: string; hits: number }[]> {
-  const res = await fetch(`${requireEnv('GRAFANA_URL')}/__emulator/faults`, {
-    headers: { Authorization: emulatorAdmin() },
-  });
-  if (!res.ok) throw new Error(`fault listing failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { pathPrefix: string; bodyContains?: string; hits: number }[];
-}
+export const activeFaults = (): Promise<FaultRule[]> => faults().list();

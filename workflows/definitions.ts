@@ -86,6 +86,8 @@ export type ProvisionOutcome = (
 ) & {
   /** A lean saga's step records it has not reported by `stepsSignal` (all of them when it never waited). */
   steps?: StepRecord[];
+  /** The saga ran quiet (its input said so): the stack workflow upserts its last step with the phase. */
+  quiet?: boolean;
 };
 
 // Updates: operations whose caller needs an answer. A validator rejects a

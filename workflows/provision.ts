@@ -38,6 +38,16 @@ export interface ProvisionInput {
   lastReady?: ReadySpec;
   options: StackOptions;
   view: StackView;
+  /**
+   * Set by the stack workflow for its provision child: the saga reports its
+   * steps (search attributes, the parent's live view) only once it really waits
+   * (a readiness watch that came back not ready, an outage, a failing health
+   * check); a saga that never waits hands every record over in its result. A
+   * report costs the child and the parent a workflow task each and the child
+   * an upsert per step. Histories from before it replay as they ran: it is
+   * input, not code, and the saga echoes it in its outcome for the parent.
+   */
+  quiet?: boolean;
 }
 
 class Superseded extends Error {}
@@ -78,7 +88,12 @@ const REFUSED_BEFORE_WRITE = new Set([
 export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionOutcome> {
   const stop = { superseded: false };
   setHandler(supersedeSignal, () => void (stop.superseded = true));
-  return runProvision(input, { report: reportSteps, reportOne: reportToParent, stop });
+  return runProvision(input, {
+    report: reportSteps,
+    reportOne: reportToParent,
+    stop,
+    ...(input.quiet && { attributesOnWait: true }),
+  });
 }
 
 /** Where a saga's step records go while it runs, and how an older run is told to stand down. */
@@ -113,7 +128,7 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
   );
   /** The saga's result, with the step records the stack workflow has not been sent yet. */
   const outcome = (o: ProvisionOutcome): ProvisionOutcome =>
-    lean ? { ...o, steps: progress.takeUnreported() } : o;
+    lean ? { ...o, steps: progress.takeUnreported(), ...(input.quiet && { quiet: true }) } : o;
   const saga = new Saga();
   const isUpdate = lastReady !== undefined;
   const ds = (url: string) => datasourceParams(ref, spec, url);
@@ -124,10 +139,13 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
     current = s;
     return progress.step(s, 'running', message);
   };
-  /** A step that starts by waiting: what lean mode collected is published now. */
+  /**
+   * A step that starts by waiting: what lean mode collected is published now;
+   * a quiet saga publishes when the wait's first answer is "not yet".
+   */
   const beginWaiting = (s: StepName, message: string) => {
     current = s;
-    return progress.waiting(s, message);
+    return input.quiet ? progress.step(s, 'running', message) : progress.waiting(s, message);
   };
 
   // While the cluster does not answer, the saga waits (neither failing nor

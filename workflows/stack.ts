@@ -300,7 +300,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
         }
         saga.handle = await startChild(provisionWorkflow, {
           workflowId: `${wid}/provision/g${target.generation}-${carried.attempts}`,
-          args: [input],
+          args: [{ ...input, quiet: true }],
           staticSummary: `provision ${ref.namespace}/${ref.name} generation ${target.generation}`,
         });
         return saga.handle.result();
@@ -322,7 +322,8 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       case 'Ready':
         carried.lastReady = { ...target, externalUrl: outcome.view.prometheus?.externalUrl };
         Object.assign(view, outcome.view, { lastError: undefined });
-        if (inline) {
+        // Decided by what history holds (the saga's outcome), so older histories replay as they ran.
+        if (inline || outcome.quiet) {
           // One upsert for the phase, the saga's last step and the sweep's attributes.
           setPhase('Ready', [...lastStep(), ...datasourceAttributes(carried.lastReady)]);
         } else {
@@ -333,7 +334,10 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       case 'RolledBack':
       case 'Failed':
         view.lastError = { step: outcome.step, message: outcome.message };
-        setPhase(outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed', inline ? lastStep() : []);
+        setPhase(
+          outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed',
+          inline || outcome.quiet ? lastStep() : [],
+        );
         break;
       case 'Superseded':
         log.info('saga superseded by a newer spec or a teardown', { generation: target.generation });

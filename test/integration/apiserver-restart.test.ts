@@ -4,6 +4,7 @@ import { KWOK_NODE } from '../../devstack/cluster-components.js';
 import { isOurs, readPid } from '../../devstack/proc.js';
 import { up } from '../../devstack/stack.js';
 import { requireEnv } from '../support/env.js';
+import { until } from '../support/until.js';
 import { TEST_OPTIONS, useHarness } from '../support/saga-harness.js';
 
 // The local stack recovers from an apiserver that hung mid-saga, by itself: `dev
@@ -32,8 +33,15 @@ describe('apiserver restart mid-saga', () => {
     const steady = await h.createStack('steady', spec());
     await h.waitFor(steady, 'Ready', (v) => v.phase === 'Ready');
     const ref = await h.createStack('survivor', spec(), patient);
-    await h.waitFor(ref, 'Prometheus applied', (v) =>
-      v.steps.some((s) => s.step === 'applyPrometheus' && s.state === 'done'),
+    // Mid-saga: its StatefulSet exists, not yet ready. (A quiet saga reports no step before it waits.)
+    const apps = h.kc.makeApiClient(k8s.AppsV1Api);
+    await until(
+      'the StatefulSet applied',
+      async () =>
+        (await apps.readNamespacedStatefulSet({ name: 'survivor-prometheus', namespace: h.namespace }))
+          .metadata?.uid,
+      60_000,
+      100,
     );
 
     const hung = readPid('kube-apiserver');

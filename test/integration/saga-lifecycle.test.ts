@@ -5,6 +5,7 @@ import { grafanaApi, startHarness, type Harness } from '../support/saga-harness.
 import { requireEnv } from '../support/env.js';
 import { driftCheckSignal, teardownSignal } from '../../workflows/definitions.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
+import { SA } from '../../domain/search-attributes.js';
 
 // The whole life of one stack on the real local stack: provision → Ready,
 // update, a failed update rolled back, drift repaired, teardown.
@@ -92,6 +93,33 @@ describe('stack saga lifecycle', () => {
     }))
       ids.push(wf.workflowId);
     expect(ids).toContain(stackWorkflowId(ref));
+  });
+
+  it('a provision child reports nothing before it waits: no step upsert, no signal; the stack workflow gets the last step', async () => {
+    const wid = stackWorkflowId(ref);
+    const child = await h.client.workflow.getHandle(`${wid}/provision/g1-1`).fetchHistory();
+    const events = child.events ?? [];
+    const name = (e: (typeof events)[number]) => e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const firstWait = events.findIndex((e) => name(e) === 'awaitPrometheusReady');
+    expect(firstWait).toBeGreaterThan(0);
+    const stepUpsert = (e: (typeof events)[number]) =>
+      Object.keys(
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+      ).includes(SA.step.name);
+    // Each would cost a workflow task of the child (the signal's answer) and one of the parent.
+    const beforeWait = events.slice(0, firstWait);
+    expect(beforeWait.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+    expect(beforeWait.filter(stepUpsert)).toEqual([]);
+    // A saga whose readiness came in the first watch round never reported until its result.
+    const waits = events.filter((e) => name(e) === 'awaitPrometheusReady').length;
+    const healthChecks = events.filter((e) => name(e) === 'datasourceHealth').length;
+    if (waits === 1 && healthChecks === 1) {
+      expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+      expect(events.filter(stepUpsert)).toEqual([]);
+    }
+    const desc = await h.client.workflow.getHandle(wid).describe();
+    expect(desc.typedSearchAttributes.get(SA.phase)).toBe('Ready');
+    expect(desc.typedSearchAttributes.get(SA.step)).toBe('checkDatasourceHealth');
   });
 
   it('applies a spec change (only the difference) and reaches Ready at the new generation', async () => {

@@ -59,7 +59,7 @@ describe('the workflow bundle', () => {
 });
 
 describe('recorded workflow histories', () => {
-  it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External; External inline) and the Grafana sweep', () => {
+  it('are there: stack, provision, teardown, drift (before and after the lean saga, StatefulSet and External; External inline; the quiet provision child) and the Grafana sweep', () => {
     expect(recorded.map((r) => r.workflowId).sort()).toEqual([
       'drift-external-lean.json',
       'drift-lean.json',
@@ -67,10 +67,12 @@ describe('recorded workflow histories', () => {
       'grafana-sweep.json',
       'provision-external-lean.json',
       'provision-lean.json',
+      'provision-quiet.json',
       'provision.json',
       'stack-external-inline.json',
       'stack-external-lean.json',
       'stack-lean.json',
+      'stack-quiet.json',
       'stack.json',
       'teardown-external-lean.json',
       'teardown-lean.json',

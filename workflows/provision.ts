@@ -88,12 +88,7 @@ const REFUSED_BEFORE_WRITE = new Set([
 export async function provisionWorkflow(input: ProvisionInput): Promise<ProvisionOutcome> {
   const stop = { superseded: false };
   setHandler(supersedeSignal, () => void (stop.superseded = true));
-  return runProvision(input, {
-    report: reportSteps,
-    reportOne: reportToParent,
-    stop,
-    ...(input.quiet && { attributesOnWait: true }),
-  });
+  return runProvision(input, { report: reportSteps, reportOne: reportToParent, stop });
 }
 
 /** Where a saga's step records go while it runs, and how an older run is told to stand down. */
@@ -124,7 +119,7 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
     ref,
     { ...input.view, steps: [] },
     (r) => host.reportOne(r),
-    lean ? { report: host.report, attributesOnWait: host.attributesOnWait } : undefined,
+    lean ? { report: host.report, attributesOnWait: host.attributesOnWait || input.quiet } : undefined,
   );
   /** The saga's result, with the step records the stack workflow has not been sent yet. */
   const outcome = (o: ProvisionOutcome): ProvisionOutcome =>

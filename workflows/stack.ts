@@ -318,12 +318,14 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     // Cancelled while compensating: what it undid, the next saga (or the teardown) puts right.
     if (saga.stopped && saga.cancellable && outcome.outcome !== 'Ready') outcome = { outcome: 'Superseded' };
     if (outcome.outcome !== 'Superseded') view.observedGeneration = target.generation;
+    // The saga's step attributes come with the phase, in one upsert: inline, or a quiet child (its
+    // outcome says so, so older histories replay as they ran).
+    const stepWithPhase = inline || outcome.quiet === true;
     switch (outcome.outcome) {
       case 'Ready':
         carried.lastReady = { ...target, externalUrl: outcome.view.prometheus?.externalUrl };
         Object.assign(view, outcome.view, { lastError: undefined });
-        // Decided by what history holds (the saga's outcome), so older histories replay as they ran.
-        if (inline || outcome.quiet) {
+        if (stepWithPhase) {
           // One upsert for the phase, the saga's last step and the sweep's attributes.
           setPhase('Ready', [...lastStep(), ...datasourceAttributes(carried.lastReady)]);
         } else {
@@ -334,10 +336,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
       case 'RolledBack':
       case 'Failed':
         view.lastError = { step: outcome.step, message: outcome.message };
-        setPhase(
-          outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed',
-          inline || outcome.quiet ? lastStep() : [],
-        );
+        setPhase(outcome.outcome === 'RolledBack' ? 'Degraded' : 'Failed', stepWithPhase ? lastStep() : []);
         break;
       case 'Superseded':
         log.info('saga superseded by a newer spec or a teardown', { generation: target.generation });

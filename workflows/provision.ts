@@ -56,6 +56,15 @@ class Superseded extends Error {}
 const READINESS_WATCH_PATCH = 'readiness-watch';
 const READINESS_WAIT_MS = 20_000;
 /**
+ * One watch round: never past the deadline (a round that overshot it would fail
+ * late); a quiet saga's first round takes at most half of what is left, so its
+ * wait is reported (live view, search attributes) while a newer spec or a caller
+ * still has time to act before the deadline fails it. Only the activity's input
+ * and timeouts change with it, not the commands: running histories replay.
+ */
+export const readinessWaitMs = (remainingMs: number, quietFirst: boolean): number =>
+  Math.max(1_000, Math.floor(Math.min(READINESS_WAIT_MS, quietFirst ? remainingMs / 2 : remainingMs)));
+/**
  * A lean saga: step records reach the stack workflow in one signal when the saga
  * starts to wait (and in its result), not one signal per step; status updates
  * are coalesced into the writes at the start, when the saga waits and at the
@@ -167,13 +176,16 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
     what: string,
     deadlineMs: number,
     failType: string,
-    check: () => Promise<{ value?: T; message: string; waited?: boolean }>,
+    check: (round: {
+      first: boolean;
+      remainingMs: number;
+    }) => Promise<{ value?: T; message: string; waited?: boolean }>,
   ): Promise<T> {
     const deadline = Date.now() + deadlineMs;
     let last = '';
-    for (;;) {
+    for (let first = true; ; first = false) {
       if (stop.superseded) throw new Superseded();
-      const r = await check();
+      const r = await check({ first, remainingMs: deadline + outageMs - Date.now() });
       if (r.value !== undefined) return r.value;
       if (r.message !== last) {
         last = r.message;
@@ -428,19 +440,18 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
       'Prometheus readiness',
       options.readinessTimeoutMs,
       'ReadinessDeadlineExceeded',
-      async () => {
+      async ({ first, remainingMs }) => {
         if (watchReadiness) {
+          const waitMs = readinessWaitMs(remainingMs, first && input.quiet === true);
           // A newer spec must not wait for the watch to end: it cancels the wait.
           const scope = new CancellationScope();
           const wait = scope.run(() =>
             k8s(() =>
-              kubeWaiting(ref, `await Prometheus readiness ${where}`, READINESS_WAIT_MS).awaitPrometheusReady(
-                {
-                  ref,
-                  spec,
-                  waitMs: READINESS_WAIT_MS,
-                },
-              ),
+              kubeWaiting(ref, `await Prometheus readiness ${where}`, waitMs).awaitPrometheusReady({
+                ref,
+                spec,
+                waitMs,
+              }),
             ),
           );
           wait.catch(() => undefined);

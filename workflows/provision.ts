@@ -182,16 +182,18 @@ export async function runProvision(input: ProvisionInput, host: SagaHost): Promi
     }) => Promise<{ value?: T; message: string; waited?: boolean }>,
   ): Promise<T> {
     const deadline = Date.now() + deadlineMs;
+    // Time spent waiting out an outage does not count against the deadline.
+    const remainingMs = () => deadline + outageMs - Date.now();
     let last = '';
     for (let first = true; ; first = false) {
       if (stop.superseded) throw new Superseded();
-      const r = await check({ first, remainingMs: deadline + outageMs - Date.now() });
+      const r = await check({ first, remainingMs: remainingMs() });
       if (r.value !== undefined) return r.value;
       if (r.message !== last) {
         last = r.message;
         await progress.waiting(current, r.message);
       }
-      if (Date.now() >= deadline + outageMs)
+      if (remainingMs() <= 0)
         throw stepFailure(failType, `${what} not done within ${deadlineMs / 1000}s: ${r.message}`);
       // A check that waited itself (a watch in the activity) is called again at once.
       if (!r.waited) await condition(() => stop.superseded, options.pollIntervalMs);

@@ -8,6 +8,7 @@ import type { BenchEnv } from '../lib/env.js';
 import { BENCH_LABEL } from '../lib/kube.js';
 import { BenchProcess } from '../lib/processes.js';
 import { ROLES } from '../../worker/config.js';
+import { IMAGE_ENV, WORKFLOWS_NODE_FLAGS } from '../../worker/process-flags.js';
 
 const run = promisify(execFile);
 export const BUNDLE = statePath('bench', 'workflow-bundle.js');
@@ -44,6 +45,7 @@ export class StackwrightOperator {
   constructor(env: BenchEnv, logTag: string, stackOptions?: Record<string, number>) {
     const base: NodeJS.ProcessEnv = {
       ...process.env,
+      ...IMAGE_ENV,
       ...env.vars,
       STACKWRIGHT_PORT_OFFSET: String(env.vars.STACKWRIGHT_PORT_OFFSET),
       STACKWRIGHT_CLUSTER: 'local',
@@ -52,13 +54,14 @@ export class StackwrightOperator {
     };
     delete base.STACKWRIGHT_LOG_FILE;
     const logs = (n: string) => statePath('bench', 'logs', `${logTag}-${n}.log`);
-    // One process per role, each started as deploy/base starts it (node dist/worker/run.js).
+    // One process per role, each started as deploy/base starts it (node [flags] dist/worker/run.js),
+    // with the image's environment (worker/process-flags.ts).
     this.workers = WORKER_ROLES.map(
       (role) =>
         new BenchProcess(
           `stackwright worker (${role})`,
           process.execPath,
-          [...nodeArgs('WORKER'), WORKER_MAIN],
+          [...(role === 'workflows' ? WORKFLOWS_NODE_FLAGS : []), ...nodeArgs('WORKER'), WORKER_MAIN],
           { ...base, STACKWRIGHT_ROLES: role, STACKWRIGHT_WORKFLOW_BUNDLE: BUNDLE },
           logs(`worker-${role}`),
         ),

@@ -125,9 +125,12 @@ export class ReadyWatch {
  * does not load the apiserver during the next measurement. Finalizers are
  * stripped first: the contender that would honour them is no longer running.
  */
-export async function deleteNamespace(env: BenchEnv, namespace: string, timeoutMs = 300_000): Promise<void> {
+/**
+ * Takes every finalizer off the namespace's MonitoringStacks (and the peer's
+ * objects), so nothing waits on a controller that is not running.
+ */
+export async function clearFinalizers(env: BenchEnv, namespace: string): Promise<void> {
   const custom = env.kc.makeApiClient(k8s.CustomObjectsApi);
-  const core = env.kc.makeApiClient(k8s.CoreV1Api);
   for (const plural of [PLURAL, 'grafanadatasources', 'grafanas']) {
     const group = plural === PLURAL ? GROUP : 'grafana.integreatly.org';
     const version = plural === PLURAL ? VERSION : 'v1beta1';
@@ -160,6 +163,11 @@ export async function deleteNamespace(env: BenchEnv, namespace: string, timeoutM
           .catch(() => undefined),
     );
   }
+}
+
+export async function deleteNamespace(env: BenchEnv, namespace: string, timeoutMs = 300_000): Promise<void> {
+  const core = env.kc.makeApiClient(k8s.CoreV1Api);
+  await clearFinalizers(env, namespace);
   // kwok deletes a pod only once its grace period (Prometheus: 120 s) has run out: owners first, then the
   // pods at once, so nothing is left terminating into the next measurement.
   const apps = env.kc.makeApiClient(k8s.AppsV1Api);

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../devstack/paths.js';
 import { chartCrdFile, crdFile } from '../../scripts/gen-crd.js';
 import { requireEnv } from '../support/env.js';
+import { WORKFLOWS_NODE_FLAGS } from '../../worker/process-flags.js';
 
 // The Helm chart, with helm built from its Go module (tools/helm): lint, render
 // each mode, and the rendered manifests applied with a server-side dry run to
@@ -113,7 +114,7 @@ describe('Helm chart deploy/helm/stackwright', () => {
 
   it('all-in-one: `stackwright operator`, every role, the kustomize base RBAC, Grafana from its Secret', () => {
     const docs = rendered['all-in-one'];
-    expect(container(docs).command).toEqual(['node', 'dist/cli/cli.js', 'operator']);
+    expect(container(docs).command).toEqual(['node', ...WORKFLOWS_NODE_FLAGS, 'dist/cli/cli.js', 'operator']);
     expect(grants(find(docs, 'ClusterRole'))).toEqual(grants(kustomizeClusterRoles()));
     expect(config(docs)).toMatchObject({
       STACKWRIGHT_CLUSTER: 'local',
@@ -133,7 +134,12 @@ describe('Helm chart deploy/helm/stackwright', () => {
 
   it('control-plane: `stackwright control-plane`, Grafana tokens, no Kubernetes access at all', () => {
     const docs = rendered['control-plane'];
-    expect(container(docs).command).toEqual(['node', 'dist/cli/cli.js', 'control-plane']);
+    expect(container(docs).command).toEqual([
+      'node',
+      ...WORKFLOWS_NODE_FLAGS,
+      'dist/cli/cli.js',
+      'control-plane',
+    ]);
     for (const k of ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'])
       expect(find(docs, k)).toEqual([]);
     expect(find(docs, 'ServiceAccount')[0]!.automountServiceAccountToken).toBe(false);

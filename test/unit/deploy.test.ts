@@ -17,6 +17,7 @@ import { repoRoot } from '../../devstack/paths.js';
 import type { StackRef } from '../../domain/stack-ref.js';
 import { loadWatcherConfig } from '../../watcher/config.js';
 import { loadWorkerConfig } from '../../worker/config.js';
+import { IMAGE_ENV, WORKFLOWS_NODE_FLAGS } from '../../worker/process-flags.js';
 
 // The manifests in deploy/ and the Dockerfile, checked without a cluster: shape,
 // least-privilege RBAC derived from what the Kubernetes activities really do,
@@ -372,6 +373,7 @@ describe('Deployments', () => {
     ]);
     expect(podSpec(find('Deployment', 'stackwright-control-plane')).containers[0].command).toEqual([
       'node',
+      ...WORKFLOWS_NODE_FLAGS,
       'dist/cli/cli.js',
       'control-plane',
     ]);
@@ -454,7 +456,12 @@ describe('Deployments', () => {
   ])('%s: its environment passes the worker config parser', (name, roles) => {
     const d = find('Deployment', name);
     const c = podSpec(d).containers[0] as Obj;
-    expect(c.command).toEqual(['node', 'dist/worker/run.js']);
+    // The workflows worker with the flags the bench starts it with (worker/process-flags.ts).
+    expect(c.command).toEqual([
+      'node',
+      ...(name.endsWith('workflows') ? WORKFLOWS_NODE_FLAGS : []),
+      'dist/worker/run.js',
+    ]);
     const cfg = loadWorkerConfig(containerEnv(c));
     expect(cfg.STACKWRIGHT_ROLES).toEqual(roles);
     expect(cfg.STACKWRIGHT_METRICS_ADDRESS).toBe(
@@ -568,6 +575,10 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER 10001:10001$/m);
     expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/cli\/cli\.js"\]$/m);
     expect(runtime).not.toMatch(/^RUN /m); // nothing runs as root in the final stage
+    // Every process gets IMAGE_ENV (the bench sets the same, worker/process-flags.ts).
+    const envBlock = /^ENV ((?:.*\\\n)*.*)$/m.exec(runtime)?.[1] ?? '';
+    const imageEnv = Object.fromEntries([...envBlock.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    expect(imageEnv).toMatchObject(IMAGE_ENV);
   });
 
   it('.dockerignore keeps local state and dependencies out of the build context', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { stacks } from '../../client/index.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
@@ -20,6 +21,21 @@ const good = () => ({
   exposure: { url: requireEnv('PROMETHEUS_URL') },
   grafana: { instance: 'default' },
 });
+
+/** The accepted answer comes before the workflow task that starts the child: wait for it to exist. */
+async function started(workflowId: string, timeoutMs = 30_000) {
+  const handle = h.client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await handle.describe();
+      return handle;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError) || Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 async function crPhase(name: string, phase: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -68,7 +84,7 @@ describe('stack workflow updates', () => {
       retrying: 'provision',
       generation: 1,
     });
-    const second = h.client.workflow.getHandle(`${stackWorkflowId(ref)}/provision/g1-2`);
+    const second = await started(`${stackWorkflowId(ref)}/provision/g1-2`);
     await expect(second.result()).resolves.toMatchObject({ outcome: 'Failed', step: 'preflight' });
   }, 120_000);
 

@@ -26,7 +26,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 FROM ${NODE_IMAGE}
 # MALLOC_ARENA_MAX=2: glibc otherwise keeps a malloc arena per thread (the SDK's
 # Rust core and libuv run many); two cut every process's peak RSS by 17-37 MB
-# for about 3 % more CPU (bench/README.md, P4).
+# for 3-6 % more CPU (bench/README.md, P4).
 ENV NODE_ENV=production \
     STACKWRIGHT_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     MALLOC_ARENA_MAX=2

@@ -121,11 +121,6 @@ export class ReadyWatch {
 }
 
 /**
- * Removes a bench namespace and waits until it is gone, so its objects' deletion
- * does not load the apiserver during the next measurement. Finalizers are
- * stripped first: the contender that would honour them is no longer running.
- */
-/**
  * Takes every finalizer off the namespace's MonitoringStacks (and the peer's
  * objects), so nothing waits on a controller that is not running.
  */
@@ -165,6 +160,11 @@ export async function clearFinalizers(env: BenchEnv, namespace: string): Promise
   }
 }
 
+/**
+ * Removes a bench namespace and waits until it is gone, so its objects' deletion
+ * does not load the apiserver during the next measurement. Finalizers are
+ * stripped first: the contender that would honour them is no longer running.
+ */
 export async function deleteNamespace(env: BenchEnv, namespace: string, timeoutMs = 300_000): Promise<void> {
   const core = env.kc.makeApiClient(k8s.CoreV1Api);
   await clearFinalizers(env, namespace);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { stacks } from '../../client/index.js';
 import { stackWorkflowId } from '../../domain/stack-ref.js';
 import { requireEnv } from '../support/env.js';
 import { startHarness, type Harness } from '../support/saga-harness.js';
+import { until } from '../support/until.js';
 
 // The stack workflow's Updates on the real local stack: answers and rejections
 // a caller can act on, the CR status on resume, and a newer spec cancelling the
@@ -21,21 +21,6 @@ const good = () => ({
   exposure: { url: requireEnv('PROMETHEUS_URL') },
   grafana: { instance: 'default' },
 });
-
-/** The accepted answer comes before the workflow task that starts the child: wait for it to exist. */
-async function started(workflowId: string, timeoutMs = 30_000) {
-  const handle = h.client.workflow.getHandle(workflowId);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await handle.describe();
-      return handle;
-    } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError) || Date.now() > deadline) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function crPhase(name: string, phase: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -84,7 +69,10 @@ describe('stack workflow updates', () => {
       retrying: 'provision',
       generation: 1,
     });
-    const second = await started(`${stackWorkflowId(ref)}/provision/g1-2`);
+    const secondId = `${stackWorkflowId(ref)}/provision/g1-2`;
+    const second = h.client.workflow.getHandle(secondId);
+    // The answer comes before the workflow task that starts the child: wait for it to exist.
+    await until(`${secondId} started`, () => second.describe(), 30_000, 200);
     await expect(second.result()).resolves.toMatchObject({ outcome: 'Failed', step: 'preflight' });
   }, 120_000);
 

@@ -20,6 +20,7 @@ export const TEMPORAL_SEARCH_ATTRIBUTES = {
   StackStep: 'Keyword',
   StackGrafanaInstance: 'Keyword',
   StackDatasource: 'Keyword',
+  StackDesired: 'Keyword',
   SweepStacks: 'Int',
   SweepDrifted: 'Int',
 } as const;

@@ -11,7 +11,17 @@ export const SA = {
   /** A Ready stack's Grafana instance, and `<orgId>/<uid>/<fingerprint>` of the datasource it expects there. */
   grafanaInstance: defineSearchAttributeKey('StackGrafanaInstance', SearchAttributeType.KEYWORD),
   datasource: defineSearchAttributeKey('StackDatasource', SearchAttributeType.KEYWORD),
+  /** `<CR uid>/<generation>` the workflow holds: a restarted watcher lists these instead of asking each stack. */
+  desired: defineSearchAttributeKey('StackDesired', SearchAttributeType.KEYWORD),
   /** The Grafana sweep's last tick: Ready stacks compared, and how many had drifted. */
   sweepStacks: defineSearchAttributeKey('SweepStacks', SearchAttributeType.INT),
   sweepDrifted: defineSearchAttributeKey('SweepDrifted', SearchAttributeType.INT),
 };
+
+/** The StackDesired value: which CR incarnation, at which generation, the stack workflow holds. */
+export const desiredKey = (uid: string, generation: number): string => `${uid}/${generation}`;
+
+export function parseDesiredKey(v: string | undefined): { uid: string; generation: number } | undefined {
+  const m = v === undefined ? null : /^(.+)\/(\d+)$/.exec(v);
+  return m ? { uid: m[1]!, generation: Number(m[2]) } : undefined;
+}

@@ -27,8 +27,9 @@ export interface ControllerDeps {
 /**
  * Everything the acting watcher runs, for one term of leadership: an informer
  * per watched namespace (or one for all), feeding a keyed queue of reconciles.
- * A new term starts with fresh caches; the workflows' generation check makes
- * handing everything over again harmless.
+ * A new term starts with fresh caches, seeded from one visibility list of what
+ * the running workflows hold; whatever is handed over again, the workflows'
+ * generation check makes harmless.
  */
 export class Controller {
   private readonly informers: Informer[];
@@ -88,6 +89,7 @@ export class Controller {
   }
 
   start(): void {
+    this.reconciler.start();
     for (const i of this.informers) i.start();
   }
 

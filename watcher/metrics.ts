@@ -15,6 +15,10 @@ const DEFINITIONS = {
     type: 'counter',
     help: 'Hand-overs the stack workflow already had (it answered duplicate or stale generation).',
   },
+  stackwright_watcher_workflows_known_total: {
+    type: 'counter',
+    help: 'Stacks whose running workflow already held their generation when this term began (listed, no RPC).',
+  },
   stackwright_watcher_teardowns_total: { type: 'counter', help: 'Teardowns requested from stack workflows.' },
   stackwright_watcher_finalizers_removed_total: {
     type: 'counter',

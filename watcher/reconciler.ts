@@ -10,7 +10,7 @@ import { Limiter } from './limiter.js';
 import type { WatcherMetrics } from './metrics.js';
 import { clearInvalidSpec, hasInvalidSpecCondition, reportInvalidSpec } from './spec-status.js';
 import { stackKey, stackRef, type WatchedStack } from './stack-object.js';
-import type { StackWorkflows } from './stack-workflows.js';
+import type { HeldSpecs, StackWorkflows } from './stack-workflows.js';
 
 export interface ReconcilerDeps {
   cluster: string;
@@ -43,14 +43,43 @@ export class Reconciler {
   /** Per stack key: the CR uid whose workflow was last asked to tear down (to count each once). */
   private readonly teardownRequested = new Map<string, string>();
 
+  /**
+   * What the running stack workflows held when this term began, per stack key,
+   * until that stack's first reconcile: a stack whose workflow already holds
+   * its CR's uid and generation needs no RPC (a restart among N running
+   * workflows is one visibility list, not N starts and N updates).
+   */
+  private held: HeldSpecs = new Map();
+  private loaded: Promise<void> = Promise.resolve();
+
   private readonly limiter: Limiter;
 
   constructor(private readonly d: ReconcilerDeps) {
     this.limiter = new Limiter(d.concurrency);
   }
 
+  /** Lists what running workflows hold; reconciles wait for it. A failed list only costs RPCs. */
+  start(): void {
+    const t0 = Date.now();
+    this.loaded = this.d.workflows.listHeld(this.d.cluster).then(
+      (held) => {
+        this.held = held;
+        this.d.logger.info(
+          { workflows: held.size, ms: Date.now() - t0 },
+          'listed the specs running stack workflows hold',
+        );
+      },
+      (e: unknown) =>
+        this.d.logger.warn(
+          { err: e instanceof Error ? e.message : String(e) },
+          'could not list running stack workflows; handing every stack over',
+        ),
+    );
+  }
+
   /** The CR is gone: its caches go too. */
   forget(key: string): void {
+    this.held.delete(key);
     this.handled.delete(key);
     this.verified.delete(key);
     this.teardownRequested.delete(key);
@@ -61,6 +90,7 @@ export class Reconciler {
   }
 
   private async reconcileNow(s: WatchedStack, signal: AbortSignal): Promise<HandlerResult> {
+    await this.loaded;
     if (signal.aborted) return; // no longer leading
     if (s.metadata.deletionTimestamp !== undefined) {
       return hasFinalizer(s) ? this.finalize(s, signal) : undefined;
@@ -70,6 +100,7 @@ export class Reconciler {
       if (patched === 'conflict') return;
       s = patched;
     }
+    if (this.alreadyHeld(s)) return;
     const last = this.handled.get(stackKey(s));
     // Status writes (ours and the saga's) and metadata edits do not change the generation.
     if (last?.uid === s.metadata.uid && last.generation === s.metadata.generation) return;
@@ -77,6 +108,19 @@ export class Reconciler {
     const parsed = parseMonitoringStackSpec(s.spec);
     if (!parsed.ok) return this.rejectSpec(s, parsed.error);
     return this.handOver(s, parsed.spec, signal);
+  }
+
+  /** The stack's workflow was listed at the start of the term holding this CR's generation. */
+  private alreadyHeld(s: WatchedStack): boolean {
+    const key = stackKey(s);
+    const held = this.held.get(key);
+    if (!held) return false;
+    this.held.delete(key); // one use: later generations are handed over as usual
+    if (held.uid !== s.metadata.uid || held.generation < s.metadata.generation) return false;
+    this.verified.set(key, s.metadata.uid);
+    this.markHandled(s);
+    this.d.metrics.inc('stackwright_watcher_workflows_known_total');
+    return true;
   }
 
   private log(s: WatchedStack): Logger {

@@ -1,5 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { applySpec, queryStack, requestTeardown, startWithSpec } from '../client/stack-client.js';
+import { parseDesiredKey, SA } from '../domain/search-attributes.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
 import type { DesiredSpec, StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 
@@ -7,6 +8,11 @@ type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
 
 /** Is a stack workflow running under this stack's id, and for which CR incarnation (uid)? */
 export type StackWorkflowState = { running: false } | { running: true; uid?: string };
+
+/** Per `<namespace>/<name>`: the CR uid and generation its running stack workflow holds. */
+export type HeldSpecs = Map<string, { uid: string; generation: number }>;
+
+const quoted = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /**
  * The watcher's few Temporal calls, each with a deadline so a slow or absent
@@ -71,6 +77,30 @@ export class StackWorkflows {
     if (a.reason === 'invalid')
       throw new Error(`the stack workflow refused generation ${desired.generation}: ${a.message}`);
     return 'unchanged';
+  }
+
+  /**
+   * What every running stack workflow of this cluster holds, from Temporal's
+   * visibility (the StackDesired search attribute): one paginated list instead
+   * of a start and an update per stack when a watcher starts among running
+   * workflows. A workflow without the attribute (started before it existed) is
+   * left out and handed over as before.
+   */
+  async listHeld(cluster: string): Promise<HeldSpecs> {
+    const held: HeldSpecs = new Map();
+    const query = `WorkflowType="stackWorkflow" AND ExecutionStatus="Running" AND ${SA.cluster.name}=${quoted(cluster)}`;
+    // One deadline for all pages (ten at 10,000 stacks): reconciles wait for the list.
+    const deadline = Date.now() + this.rpcTimeoutMs;
+    const pages = this.client.workflow.list({ query, pageSize: 1000 });
+    await this.client.connection.withDeadline(deadline, async () => {
+      for await (const wf of pages) {
+        const d = parseDesiredKey(wf.typedSearchAttributes.get(SA.desired));
+        const ns = wf.typedSearchAttributes.get(SA.namespace);
+        const name = wf.typedSearchAttributes.get(SA.name);
+        if (d && ns && name) held.set(`${ns}/${name}`, d);
+      }
+    });
+    return held;
   }
 
   /** false when no workflow is running to receive it. */

@@ -51,7 +51,7 @@ import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow, runProvision } from './provision.js';
 import { prometheusBackend } from '../crd/backend.js';
-import { SA } from '../domain/search-attributes.js';
+import { desiredKey, SA } from '../domain/search-attributes.js';
 import {
   checkApply,
   checkDriftRequest,
@@ -76,6 +76,8 @@ const SWEEP_ATTRIBUTES_PATCH = 'grafana-sweep-attributes';
  * It is stopped the same way, by cancelling its scope.
  */
 const INLINE_EXTERNAL_SAGA_PATCH = 'inline-external-saga';
+/** The generation held is advertised (StackDesired), so a restarted watcher need not ask each stack. */
+const DESIRED_ATTRIBUTE_PATCH = 'desired-attribute';
 
 /** The running provision saga, and how it is stopped. */
 interface RunningSaga {
@@ -125,6 +127,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   const acceptSpec = (d: DesiredSpec) => {
     desired = d;
     view.desiredGeneration = d.generation;
+    if (patched(DESIRED_ATTRIBUTE_PATCH)) upsertSearchAttributes(desiredAttribute(d));
     standDown();
   };
   const requestTeardown = (t: TeardownRequest) => {
@@ -205,6 +208,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     { key: SA.namespace, value: ref.namespace },
     { key: SA.name, value: ref.name },
     { key: SA.phase, value: view.phase },
+    ...(desired && patched(DESIRED_ATTRIBUTE_PATCH) ? desiredAttribute(desired) : []),
   ]);
   if (carried.lastReady) advertiseDatasource(carried.lastReady);
 
@@ -418,6 +422,10 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   function advertiseDatasource(ready: NonNullable<CarriedState['lastReady']>): void {
     const attributes = datasourceAttributes(ready);
     if (attributes.length > 0) upsertSearchAttributes(attributes);
+  }
+
+  function desiredAttribute(d: DesiredSpec): SearchAttributeUpdatePair[] {
+    return [{ key: SA.desired, value: desiredKey(ref.uid, d.generation) }];
   }
 
   function lastStep(): SearchAttributeUpdatePair[] {

@@ -130,7 +130,9 @@ export class StackwrightOperator {
         .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
     return (
       sum('stackwright_watcher_workflows_started_total') +
-      sum('stackwright_watcher_workflows_signalled_total')
+      sum('stackwright_watcher_workflows_signalled_total') +
+      sum('stackwright_watcher_workflows_unchanged_total') +
+      sum('stackwright_watcher_workflows_known_total')
     );
   }
 

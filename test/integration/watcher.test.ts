@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { FINALIZER } from '../../crd/constants.js';
+import { desiredKey, SA } from '../../domain/search-attributes.js';
 import { datasourceUid, stackWorkflowId } from '../../domain/stack-ref.js';
 import type { Watcher } from '../../watcher/index.js';
 import { grafanaApi, type Harness } from '../support/saga-harness.js';
@@ -47,6 +48,9 @@ describe('watcher: create, update, no duplicate sagas', () => {
     expect(view.ref.uid).toBe(uid);
     expect(await waitProvisionRuns(h, 'web', 1)).toHaveLength(1);
     expect(w.metrics.get('stackwright_watcher_workflows_started_total')).toBe(1);
+    // Started with generation 1 in its input: visibility says so from the start event on.
+    const d = await h.client.workflow.getHandle(cr.status!.workflow!.workflowId!).describe();
+    expect(d.typedSearchAttributes.get(SA.desired)).toBe(desiredKey(uid, 1));
   }, 120_000);
 
   it('update: generation 2 is handed over and reaches Ready at 2, in one new saga', async () => {
@@ -76,21 +80,37 @@ describe('watcher: create, update, no duplicate sagas', () => {
     expect(await provisionRuns(h, 'web')).toHaveLength(2);
   }, 60_000);
 
-  it('a restarted watcher re-lists and hands the generation over again, which the workflow answers it already has', async () => {
+  it('a restarted watcher finds the generation in visibility: no start, no update, no second saga', async () => {
+    const id = stackWorkflowId({ cluster: h.cluster, namespace: h.namespace, name: 'web' });
+    // Generation 2 came by update: the workflow advertised it itself.
+    await waitUntil(
+      'StackDesired at generation 2',
+      async () =>
+        (await h.client.workflow.getHandle(id).describe()).typedSearchAttributes.get(SA.desired) ===
+        desiredKey(uid, 2),
+    );
     await w.stop();
     w = watcherFor(h, { httpAddress: '127.0.0.1:0' });
     await w.ready;
     await waitUntil(
-      'the re-listed stack handed over',
-      () => w.metrics.get('stackwright_watcher_workflows_unchanged_total') >= 1,
+      'the re-listed stack found handed over',
+      () => w.metrics.get('stackwright_watcher_workflows_known_total') >= 1,
     );
-    expect(w.metrics.get('stackwright_watcher_workflows_signalled_total')).toBe(0);
     await sleep(1_500);
+    expect(w.metrics.get('stackwright_watcher_workflows_started_total')).toBe(0);
+    expect(w.metrics.get('stackwright_watcher_workflows_signalled_total')).toBe(0);
+    expect(w.metrics.get('stackwright_watcher_workflows_unchanged_total')).toBe(0);
     expect(await provisionRuns(h, 'web')).toHaveLength(2);
     const view = await h.query({ cluster: h.cluster, namespace: h.namespace, name: 'web', uid });
     expect(view).toMatchObject({ phase: 'Ready', readyGeneration: 2, desiredGeneration: 2 });
-    expect(w.metrics.get('stackwright_watcher_workflows_started_total')).toBe(0);
   }, 60_000);
+
+  it('after such a restart, the next generation is handed over as usual', async () => {
+    await stacks.patch('web', { spec: { prometheus: { replicas: 1 } } });
+    await stacks.waitReady('web', 3);
+    expect(w.metrics.get('stackwright_watcher_workflows_signalled_total')).toBe(1);
+    expect(await waitProvisionRuns(h, 'web', 3)).toHaveLength(3);
+  }, 120_000);
 
   it('serves /healthz, /readyz and /metrics', async () => {
     expect(await getText('/healthz')).toMatchObject({ status: 200 });
@@ -99,7 +119,7 @@ describe('watcher: create, update, no duplicate sagas', () => {
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/^stackwright_watcher_leader 1$/m);
     expect(m.text).toMatch(/^stackwright_watcher_events_total\{type="ADDED"\} \d+$/m);
-    expect(m.text).toMatch(/^stackwright_watcher_workflows_unchanged_total 1$/m);
+    expect(m.text).toMatch(/^stackwright_watcher_workflows_known_total 1$/m);
     expect((await getText('/nope')).status).toBe(404);
   });
 });

@@ -88,7 +88,14 @@ class FakeWorkflows {
   closesAfter = 1;
   calls: (['handOver', number, string] | ['teardown', TeardownRequest, string | undefined])[] = [];
 
+  /** What visibility lists at the start of a term; an Error: the list fails. */
+  listed: Map<string, { uid: string; generation: number }> | Error = new Map();
+
   readonly api = {
+    listHeld: async () => {
+      if (this.listed instanceof Error) throw this.listed;
+      return this.listed;
+    },
     state: async (_ref: StackRef, withUid: boolean) =>
       this.running ? { running: true, ...(withUid && { uid: this.uid }) } : { running: false },
     // As the real one: a start when none runs; else the workflow's validator judges uid, then generation.
@@ -234,6 +241,52 @@ describe('Reconciler: hand-over', () => {
     await reconcilerFor(api).reconcile(current(api), signal); // fresh caches, as after a restart
     expect(metrics.get('stackwright_watcher_workflows_started_total')).toBe(1);
     expect(metrics.get('stackwright_watcher_workflows_unchanged_total')).toBe(1);
+  });
+
+  it('a term that starts among running workflows hands over only what they do not hold yet', async () => {
+    fakeWf.running = true;
+    fakeWf.uid = 'uid-1';
+    fakeWf.generation = 2;
+    fakeWf.listed = new Map([
+      ['team-a/web', { uid: 'uid-1', generation: 2 }],
+      ['team-a/old', { uid: 'uid-0', generation: 5 }],
+      ['team-a/behind', { uid: 'uid-1', generation: 1 }],
+    ]);
+    const held = new FakeApi(stack({ finalizers: [FINALIZER], generation: 2 }));
+    const r = reconcilerFor(held);
+    r.start();
+    await r.reconcile(current(held), signal);
+    await r.reconcile(current(held), signal); // re-listed: still nothing to do
+    expect(fakeWf.calls).toEqual([]);
+    expect(metrics.get('stackwright_watcher_workflows_known_total')).toBe(1);
+    // The listing is used once: the next generation is handed over as usual.
+    held.obj!.metadata.generation = 3;
+    held.touch();
+    await r.reconcile(current(held), signal);
+    expect(fakeWf.calls).toEqual([['handOver', 3, 'uid-1']]);
+
+    // Listed for another CR incarnation, or an older generation: handed over (and judged there).
+    fakeWf.running = false;
+    for (const [name, uid, generation] of [
+      ['old', 'uid-2', 1],
+      ['behind', 'uid-1', 2],
+    ] as const) {
+      const api = new FakeApi(stack({ name, uid, generation, finalizers: [FINALIZER] }));
+      fakeWf.running = false;
+      await r.reconcile(current(api), signal);
+      expect(fakeWf.calls.at(-1)).toEqual(['handOver', generation, uid]);
+    }
+    expect(metrics.get('stackwright_watcher_workflows_known_total')).toBe(1);
+  });
+
+  it('a visibility list that fails costs only RPCs: every stack is handed over', async () => {
+    fakeWf.listed = new Error('deadline exceeded');
+    const api = new FakeApi(stack({ finalizers: [FINALIZER] }));
+    const r = reconcilerFor(api);
+    r.start();
+    await r.reconcile(current(api), signal);
+    expect(fakeWf.calls).toEqual([['handOver', 1, 'uid-1']]);
+    expect(metrics.get('stackwright_watcher_workflows_known_total')).toBe(0);
   });
 
   it('works on at most `concurrency` stacks at once; a teardown being waited for holds no place', async () => {

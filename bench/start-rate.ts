@@ -7,20 +7,20 @@
 //   npx tsx bench/start-rate.ts [N=2000] [concurrency=64] [rounds=3]
 import { Client, Connection } from '@temporalio/client';
 import { desiredKey, SA } from '../domain/search-attributes.js';
-import { BenchEnvError, loadBenchEnv } from './lib/env.js';
+import { loadBenchEnvOrExit } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { fullStackSpec } from './lib/stack-specs.js';
 import { BenchTemporal } from './lib/temporal.js';
 
-const [n = 2000, conc = 64, rounds = 3] = process.argv.slice(2).map(Number);
-const env = (() => {
-  try {
-    return loadBenchEnv();
-  } catch (e) {
-    console.error(e instanceof BenchEnvError ? e.message : String(e));
-    process.exit(3);
-  }
-})();
+const args = process.argv.slice(2);
+if (args.length > 3 || !args.every((a) => /^[1-9][0-9]*$/.test(a))) {
+  console.error(
+    'usage: npx tsx bench/start-rate.ts [N=2000] [concurrency=64] [rounds=3] (positive integers)',
+  );
+  process.exit(2);
+}
+const [n = 2000, conc = 64, rounds = 3] = args.map(Number);
+const env = loadBenchEnvOrExit();
 const client = new Client({
   connection: await Connection.connect({ address: env.vars.TEMPORAL_ADDRESS }),
   namespace: env.vars.TEMPORAL_NAMESPACE,

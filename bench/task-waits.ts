@@ -6,7 +6,7 @@
 //   npx tsx bench/task-waits.ts <kubernetes namespace of a bench run> [sample=25] [cluster=local]
 import { Connection, Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { BenchEnvError, loadBenchEnv } from './lib/env.js';
+import { loadBenchEnvOrExit } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { round, summarize, type Summary } from './lib/stats.js';
 
@@ -19,14 +19,7 @@ if (!namespace || !/^[1-9][0-9]*$/.test(sampleArg)) {
   console.error('usage: npx tsx bench/task-waits.ts <bench namespace> [sample=25] [cluster=local]');
   process.exit(2);
 }
-const env = (() => {
-  try {
-    return loadBenchEnv();
-  } catch (e) {
-    console.error(e instanceof BenchEnvError ? e.message : String(e));
-    process.exit(3);
-  }
-})();
+const env = loadBenchEnvOrExit();
 
 const ms = (e: Event) => {
   const t = e.eventTime;

@@ -13,20 +13,13 @@ import axios from 'axios';
 import { execFileSync } from 'node:child_process';
 import { bundlerOptions } from '../worker/bundle-options.js';
 import { floorActivities } from './floor/activities.js';
-import { BenchEnvError, loadBenchEnv } from './lib/env.js';
+import { loadBenchEnvOrExit } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { processUsage } from './lib/processes.js';
 import { seconds, summarize } from './lib/stats.js';
 
 const [n = 100, calls = 1, reps = 3] = process.argv.slice(2).map(Number);
-const env = (() => {
-  try {
-    return loadBenchEnv().vars;
-  } catch (e) {
-    console.error(e instanceof BenchEnvError ? e.message : String(e));
-    process.exit(3);
-  }
-})();
+const env = loadBenchEnvOrExit().vars;
 const temporal = env.TEMPORAL_ADDRESS;
 const grafanaUrl = env.GRAFANA_URL;
 const token = env.GRAFANA_TOKEN;

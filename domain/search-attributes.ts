@@ -23,5 +23,6 @@ export const desiredKey = (uid: string, generation: number): string => `${uid}/$
 
 export function parseDesiredKey(v: string | undefined): { uid: string; generation: number } | undefined {
   const m = v === undefined ? null : /^(.+)\/(\d+)$/.exec(v);
-  return m ? { uid: m[1]!, generation: Number(m[2]) } : undefined;
+  const generation = Number(m?.[2]);
+  return m && Number.isSafeInteger(generation) ? { uid: m[1]!, generation } : undefined;
 }

@@ -45,3 +45,13 @@ export function loadBenchEnv(): BenchEnv {
     port: (base) => base + vars.STACKWRIGHT_PORT_OFFSET,
   };
 }
+
+/** For the bench's command-line probes: the environment, or its message and exit code 3. */
+export function loadBenchEnvOrExit(): BenchEnv {
+  try {
+    return loadBenchEnv();
+  } catch (e) {
+    console.error(e instanceof BenchEnvError ? e.message : String(e));
+    process.exit(3);
+  }
+}

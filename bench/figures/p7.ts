@@ -51,7 +51,8 @@ export async function driftRepair(ctx: BenchContext, s: StackwrightSession): Pro
     `  P7: ${conv.at.size}/${expected.size} repaired${repairedS !== null ? ` in ${repairedS}s` : ` within ${limitMs / 1000}s`}`,
   );
 
-  const windowMs = ctx.quick ? 60_000 : 180_000;
+  // Quick: three sweeps (10 s apart), so the quick run stays under 6 minutes; full: eighteen.
+  const windowMs = ctx.quick ? 30_000 : 180_000;
   await ctx.grafana.resetCounts();
   await sleep(windowMs);
   const { total, snapshot } = await ctx.grafana.contenderRequests();

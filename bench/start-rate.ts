@@ -6,7 +6,7 @@
 // Usage (after `npm run dev -- up`; reads .stackwright/env):
 //   npx tsx bench/start-rate.ts [N=2000] [concurrency=64] [rounds=3]
 import { Client, Connection } from '@temporalio/client';
-import { desiredKey, SA } from '../domain/search-attributes.js';
+import { desiredAttribute, SA } from '../domain/search-attributes.js';
 import { loadBenchEnvOrExit } from './lib/env.js';
 import { pool } from './lib/clock.js';
 import { fullStackSpec } from './lib/stack-specs.js';
@@ -45,7 +45,7 @@ try {
             { key: SA.namespace, value: namespace },
             { key: SA.name, value: name },
             { key: SA.phase, value: 'Pending' },
-            ...(withDesired ? [{ key: SA.desired, value: desiredKey(ref.uid, 1) }] : []),
+            ...(withDesired ? [desiredAttribute(ref.uid, 1)] : []),
           ],
           staticSummary: `MonitoringStack ${namespace}/${name} in cluster ${cluster}`,
         });

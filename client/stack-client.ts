@@ -29,7 +29,7 @@ import {
   type StackWorkflowInput,
   type TeardownRequest,
 } from '../workflows/definitions.js';
-import { desiredKey, SA } from '../domain/search-attributes.js';
+import { desiredAttribute, SA } from '../domain/search-attributes.js';
 import type { stackWorkflow } from '../workflows/stack.js';
 
 type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
@@ -75,7 +75,7 @@ function startOptions(ref: StackRef, options?: StackOptionsOverrides, desired?: 
       { key: SA.namespace, value: ref.namespace },
       { key: SA.name, value: ref.name },
       { key: SA.phase, value: 'Pending' },
-      ...(desired ? [{ key: SA.desired, value: desiredKey(ref.uid, desired.generation) }] : []),
+      ...(desired ? [desiredAttribute(ref.uid, desired.generation)] : []),
     ],
     staticSummary: `MonitoringStack ${ref.namespace}/${ref.name} in cluster ${ref.cluster}`,
   };

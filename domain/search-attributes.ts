@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 // Registered on the Temporal server by `dev up` (and docker-compose, deploy/README);
 // filter in the UI with e.g. StackNamespace="team-a" AND StackPhase="Failed".
@@ -20,6 +20,12 @@ export const SA = {
 
 /** The StackDesired value: which CR incarnation, at which generation, the stack workflow holds. */
 export const desiredKey = (uid: string, generation: number): string => `${uid}/${generation}`;
+
+/** StackDesired as a start's or an upsert's search attribute. */
+export const desiredAttribute = (uid: string, generation: number): SearchAttributePair => ({
+  key: SA.desired,
+  value: desiredKey(uid, generation),
+});
 
 export function parseDesiredKey(v: string | undefined): { uid: string; generation: number } | undefined {
   const m = v === undefined ? null : /^(.+)\/(\d+)$/.exec(v);

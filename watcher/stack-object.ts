@@ -22,7 +22,7 @@ export const WatchedStackSchema = z.object({
 
 export type WatchedStack = z.output<typeof WatchedStackSchema>;
 
-export const stackKey = (s: Pick<WatchedStack, 'metadata'>): string =>
+export const stackKey = (s: { metadata: Pick<WatchedStack['metadata'], 'namespace' | 'name'> }): string =>
   `${s.metadata.namespace}/${s.metadata.name}`;
 
 export const stackRef = (cluster: string, s: WatchedStack): StackRef => ({

@@ -2,6 +2,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { applySpec, queryStack, requestTeardown, startWithSpec } from '../client/stack-client.js';
 import { parseDesiredKey, SA } from '../domain/search-attributes.js';
 import { stackWorkflowId, type StackRef } from '../domain/stack-ref.js';
+import { stackKey } from './stack-object.js';
 import type { DesiredSpec, StackOptionsOverrides, TeardownRequest } from '../workflows/definitions.js';
 
 type Ref = Pick<StackRef, 'cluster' | 'namespace' | 'name'>;
@@ -90,14 +91,12 @@ export class StackWorkflows {
     const held: HeldSpecs = new Map();
     const query = `WorkflowType="stackWorkflow" AND ExecutionStatus="Running" AND ${SA.cluster.name}=${quoted(cluster)}`;
     // One deadline for all pages (ten at 10,000 stacks): reconciles wait for the list.
-    const deadline = Date.now() + this.rpcTimeoutMs;
-    const pages = this.client.workflow.list({ query, pageSize: 1000 });
-    await this.client.connection.withDeadline(deadline, async () => {
-      for await (const wf of pages) {
+    await this.timed(async () => {
+      for await (const wf of this.client.workflow.list({ query, pageSize: 1000 })) {
         const d = parseDesiredKey(wf.typedSearchAttributes.get(SA.desired));
-        const ns = wf.typedSearchAttributes.get(SA.namespace);
+        const namespace = wf.typedSearchAttributes.get(SA.namespace);
         const name = wf.typedSearchAttributes.get(SA.name);
-        if (d && ns && name) held.set(`${ns}/${name}`, d);
+        if (d && namespace && name) held.set(stackKey({ metadata: { namespace, name } }), d);
       }
     });
     return held;

@@ -51,7 +51,7 @@ import { withDefaults } from './options.js';
 import { Progress, recordStep } from './progress.js';
 import { provisionWorkflow, runProvision } from './provision.js';
 import { prometheusBackend } from '../crd/backend.js';
-import { desiredKey, SA } from '../domain/search-attributes.js';
+import { desiredAttribute, SA } from '../domain/search-attributes.js';
 import {
   checkApply,
   checkDriftRequest,
@@ -127,7 +127,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   const acceptSpec = (d: DesiredSpec) => {
     desired = d;
     view.desiredGeneration = d.generation;
-    if (patched(DESIRED_ATTRIBUTE_PATCH)) upsertSearchAttributes(desiredAttribute(d));
+    if (patched(DESIRED_ATTRIBUTE_PATCH)) upsertSearchAttributes([desiredAttribute(ref.uid, d.generation)]);
     standDown();
   };
   const requestTeardown = (t: TeardownRequest) => {
@@ -208,7 +208,7 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
     { key: SA.namespace, value: ref.namespace },
     { key: SA.name, value: ref.name },
     { key: SA.phase, value: view.phase },
-    ...(desired && patched(DESIRED_ATTRIBUTE_PATCH) ? desiredAttribute(desired) : []),
+    ...(desired && patched(DESIRED_ATTRIBUTE_PATCH) ? [desiredAttribute(ref.uid, desired.generation)] : []),
   ]);
   if (carried.lastReady) advertiseDatasource(carried.lastReady);
 
@@ -422,10 +422,6 @@ export async function stackWorkflow(input: StackWorkflowInput): Promise<StackVie
   function advertiseDatasource(ready: NonNullable<CarriedState['lastReady']>): void {
     const attributes = datasourceAttributes(ready);
     if (attributes.length > 0) upsertSearchAttributes(attributes);
-  }
-
-  function desiredAttribute(d: DesiredSpec): SearchAttributeUpdatePair[] {
-    return [{ key: SA.desired, value: desiredKey(ref.uid, d.generation) }];
   }
 
   function lastStep(): SearchAttributeUpdatePair[] {

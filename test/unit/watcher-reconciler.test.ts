@@ -266,7 +266,6 @@ describe('Reconciler: hand-over', () => {
     expect(fakeWf.calls).toEqual([['handOver', 3, 'uid-1']]);
 
     // Listed for another CR incarnation, or an older generation: handed over (and judged there).
-    fakeWf.running = false;
     for (const [name, uid, generation] of [
       ['old', 'uid-2', 1],
       ['behind', 'uid-1', 2],
